@@ -1,0 +1,40 @@
+# The two commands a newcomer runs on a fresh machine:
+#   make run    create .venv, install, reproduce the pipeline (dvc repro)
+#   make test   create .venv, install, run the test suite
+# The prompt sources come from the network unless DIFFCURATE_MIRROR names a mirror folder
+# (offline: DIFFCURATE_MIRROR=../shared/sources make run).
+
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: run test install lint bench clean
+
+install: $(STAMP)
+
+# torch first, by exact version: on our machines pip takes the local CPU wheel, and with 2.13.0
+# installed nothing else can pull a CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(BIN)/dvc repro
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src stages tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/bench_download.py
+	$(BIN)/python benchmarks/bench_neardup.py
+
+clean:
+	rm -rf $(VENV) data/cache .pytest_cache

@@ -1,0 +1,248 @@
+"""The `download` stage's logic: fetch (or read from a mirror) all sources, clean, de-duplicate.
+
+Cleaning is exactly the blog's, in the blog's source order: strip + NFC; exact de-duplication
+across sources (first occurrence wins); then English prompts under `min_words` words and
+Chinese prompts under `min_chars_zh` characters are dropped. Nothing is lost: every dropped row
+goes to the rejected table with its reason (and, for duplicates, the id it duplicates).
+Near-duplicates are flagged on the kept rows and, if asked, moved to the rejected table too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from diffcurate import schemas as S
+from diffcurate.errors import SourceUnavailable
+from diffcurate.neardup import NearDupConfig, find_near_duplicates
+from diffcurate.schemas import DropReason, Language, NearDupAction, OnUnavailable, RawRecord
+from diffcurate.sources import SOURCES, SourceName, SourceSpec
+from diffcurate.sources.fetch import Endpoints, Fetcher
+from diffcurate.sources.parsers import NotInFolder
+from diffcurate.text import detect_language, lang_id, n_chars, n_words, normalize, stable_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DownloadConfig:
+    sources: list[SourceName]
+    mirror: Path | None = None  # None: fetch from the network into cache_dir
+    on_unavailable: OnUnavailable = OnUnavailable.FAIL
+    min_words: int = 5
+    min_chars_zh: int = 4
+    near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+    near_dup_action: NearDupAction = NearDupAction.REPORT
+    cache_dir: Path = Path("data/cache/downloads")
+    endpoints: Endpoints | None = None
+    fetcher_factory: Callable[[str], Fetcher] | None = None  # tests inject retry timings
+
+
+@dataclass
+class LoadedSource:
+    name: SourceName
+    records: list[RawRecord]
+    files: list[Path]
+    provenance: list[dict]
+    seconds: float
+
+
+@dataclass
+class DownloadResult:
+    prompts: pd.DataFrame
+    rejected: pd.DataFrame
+    metrics: dict
+    per_source: pd.DataFrame  # one row per source, for the DVC bar plot
+
+
+def files_sha256(files: Iterable[Path]) -> str:
+    """sha256 of the files' bytes concatenated in order (a single file: its own sha256)."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def load_source(spec: SourceSpec, cfg: DownloadConfig) -> LoadedSource:
+    """Read one source from the mirror, or fetch its published files and read them.
+
+    Raises SourceUnavailable (absent from the mirror, network failure) or SourceFormatError.
+    """
+    start = time.perf_counter()
+    provenance: list[dict] = []
+    if cfg.mirror is not None:
+        folder = cfg.mirror / spec.mirror_dir
+        try:
+            records, files = spec.parse(folder)
+        except NotInFolder as exc:
+            raise SourceUnavailable(spec.name.value, f"not in the mirror ({exc})") from None
+        provenance.append({"mirror": str(folder)})
+    else:
+        folder = cfg.cache_dir / spec.mirror_dir
+        make = cfg.fetcher_factory or (lambda name: Fetcher(name, endpoints=cfg.endpoints or Endpoints.from_env()))
+        fetcher = make(spec.name.value)
+        spec.fetch(fetcher, folder)
+        records, files = spec.parse(folder)
+        provenance = fetcher.provenance
+    return LoadedSource(spec.name, records, files, provenance, time.perf_counter() - start)
+
+
+def clean(loaded: list[LoadedSource], min_words: int, min_chars_zh: int) -> tuple[list[dict], list[dict]]:
+    """The blog's cleaning over sources in order → (kept rows, rejected rows)."""
+    kept: list[dict] = []
+    rejected: list[dict] = []
+    first_seen: dict[str, tuple[str, str]] = {}  # text → (id, source) of its first occurrence
+    for src in loaded:
+        source = src.name.value
+        for rec in src.records:
+            text = normalize(rec.text)
+            row = {
+                S.ID: stable_id(source, text),
+                S.SOURCE: source,
+                S.SOURCE_KEY: rec.key,
+                S.TEXT: text,
+                S.SOURCE_CATEGORY: rec.category,
+            }
+            if text:
+                lang = detect_language(text)
+                row |= {S.LANGUAGE: lang.value, S.LANG_ID: lang_id(text), S.N_WORDS: n_words(text), S.N_CHARS: n_chars(text)}
+            else:
+                row |= {S.LANGUAGE: None, S.LANG_ID: None, S.N_WORDS: 0, S.N_CHARS: 0}
+            reason = None
+            if not text:
+                reason = DropReason.EMPTY
+            elif text in first_seen:
+                reason = DropReason.DUPLICATE
+                row[S.DUP_OF], row[S.DUP_OF_SOURCE] = first_seen[text]
+            else:
+                first_seen[text] = (row[S.ID], source)
+                if lang is Language.EN and row[S.N_WORDS] < min_words:
+                    reason = DropReason.TOO_SHORT_EN
+                elif lang is Language.ZH and row[S.N_CHARS] < min_chars_zh:
+                    reason = DropReason.TOO_SHORT_ZH
+            if reason is None:
+                kept.append(row)
+            else:
+                rejected.append(row | {S.REASON: reason.value})
+    return kept, rejected
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns)
+    for col in (S.N_WORDS, S.N_CHARS):
+        df[col] = df[col].astype("int64")
+    if S.NEAR_DUP_SIM in df:
+        df[S.NEAR_DUP_SIM] = df[S.NEAR_DUP_SIM].astype("float64")
+    return df
+
+
+def _mean(values: pd.Series) -> float | None:
+    return round(float(values.mean()), 2) if len(values) else None
+
+
+def run_download(cfg: DownloadConfig, on_source: Callable[[SourceName, str], None] | None = None) -> DownloadResult:
+    """Load every configured source, clean, flag near-duplicates, and compute metrics.
+
+    Writes nothing: the stage writes the result atomically.
+    """
+    t0 = time.perf_counter()
+    loaded: list[LoadedSource] = []
+    skipped: dict[str, str] = {}
+    for name in cfg.sources:
+        try:
+            loaded.append(load_source(SOURCES[name], cfg))
+            status = f"{len(loaded[-1].records)} rows"
+        except SourceUnavailable as exc:
+            if cfg.on_unavailable is OnUnavailable.FAIL:
+                raise
+            skipped[name.value] = exc.reason
+            status = f"SKIPPED: {exc.reason}"
+        if on_source:
+            on_source(name, status)
+    t_load = time.perf_counter() - t0
+
+    kept, rejected = clean(loaded, cfg.min_words, cfg.min_chars_zh)
+    t_clean = time.perf_counter() - t0 - t_load
+
+    # Near-duplicates among the kept prompts (exact duplicates are already gone).
+    near = find_near_duplicates([r[S.TEXT] for r in kept], cfg.near_dup)
+    for i, row in enumerate(kept):
+        j = int(near.rep[i])
+        row[S.NEAR_DUP_OF] = kept[j][S.ID] if j != i else None
+        row[S.NEAR_DUP_SIM] = float(near.similarity[i]) if j != i else float("nan")
+    if cfg.near_dup_action is NearDupAction.DROP:
+        for i in np.flatnonzero(near.is_dup):
+            row = kept[i]
+            rejected.append(row | {S.REASON: DropReason.NEAR_DUPLICATE.value, S.DUP_OF: row[S.NEAR_DUP_OF],
+                                   S.DUP_OF_SOURCE: kept[int(near.rep[i])][S.SOURCE]})
+        kept = [row for i, row in enumerate(kept) if not near.is_dup[i]]
+    t_near = time.perf_counter() - t0 - t_load - t_clean
+
+    prompts = _frame(kept, S.RAW_COLUMNS)
+    rejected_df = _frame(rejected, S.REJECTED_COLUMNS)
+    metrics, per_source = _metrics(cfg, loaded, skipped, prompts, rejected_df, near.is_dup.sum())
+    metrics["elapsed_s"] = {
+        "load": round(t_load, 3), "clean": round(t_clean, 3), "near_dup": round(t_near, 3),
+        "total": round(time.perf_counter() - t0, 3),
+    }
+    return DownloadResult(prompts, rejected_df, metrics, per_source)
+
+
+def _lang_stats(df: pd.DataFrame) -> dict:
+    en = df[df[S.LANGUAGE] == Language.EN.value]
+    zh = df[df[S.LANGUAGE] == Language.ZH.value]
+    return {
+        "language": {"en": len(en), "zh": len(zh)},
+        "mean_words_en": _mean(en[S.N_WORDS]),
+        "mean_chars_zh": _mean(zh[S.N_CHARS]),
+    }
+
+
+def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.DataFrame]:
+    reasons = [r.value for r in DropReason]
+    per_source: dict[str, dict] = {}
+    rows = []
+    for src in loaded:
+        name = src.name.value
+        mine = prompts[prompts[S.SOURCE] == name]
+        drops = Counter(rejected.loc[rejected[S.SOURCE] == name, S.REASON])
+        per_source[name] = {
+            "fetched": len(src.records),
+            "kept": len(mine),
+            "dropped": {r: int(drops.get(r, 0)) for r in reasons},
+            **_lang_stats(mine),
+            "near_duplicates": int(mine[S.NEAR_DUP_OF].notna().sum()),
+            "files": len(src.files),
+            "sha256": files_sha256(src.files),
+            "provenance": src.provenance,
+            "seconds": round(src.seconds, 3),
+        }
+        rows.append({"source": name, "kept": len(mine), **{r: int(drops.get(r, 0)) for r in reasons}})
+    total_drops = Counter(rejected[S.REASON])
+    metrics = {
+        "mode": "mirror" if cfg.mirror is not None else "network",
+        "mirror": str(cfg.mirror) if cfg.mirror is not None else None,
+        "sources_requested": [s.value for s in cfg.sources],
+        "skipped": sorted(skipped),
+        "skipped_reasons": skipped,
+        "n_fetched": sum(len(s.records) for s in loaded),
+        "n_prompts": len(prompts),
+        "n_rejected": len(rejected),
+        "dropped": {r: int(total_drops.get(r, 0)) for r in reasons},
+        **_lang_stats(prompts),
+        "near_duplicates": {
+            "threshold": cfg.near_dup.threshold, "num_perm": cfg.near_dup.num_perm, "bands": cfg.near_dup.bands,
+            "ngram": cfg.near_dup.ngram, "flagged": int(n_near), "action": cfg.near_dup_action.value,
+        },
+        "params": {"min_words": cfg.min_words, "min_chars_zh": cfg.min_chars_zh},
+        "per_source": per_source,
+    }
+    return metrics, pd.DataFrame(rows, columns=["source", "kept", *reasons])

@@ -1,0 +1,29 @@
+"""Errors a user sees: each names the file, the row or line, and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DiffcurateError(Exception):
+    """Base class: a stage prints these as one clear line and exits non-zero."""
+
+
+class SourceFormatError(DiffcurateError):
+    """A published file does not have the format its parser expects."""
+
+    def __init__(self, path: Path | str, line: int | None, expected: str):
+        self.path = Path(path)
+        self.line = line
+        self.expected = expected
+        where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
+        super().__init__(f"{where}: {expected}")
+
+
+class SourceUnavailable(DiffcurateError):
+    """A source could not be fetched (network failure, or absent from the mirror)."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"source {source!r} is unavailable: {reason}")

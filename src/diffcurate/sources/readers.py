@@ -1,0 +1,123 @@
+"""Strict readers for the published file formats.
+
+Each reader decodes the whole file as UTF-8 first (so non-UTF-8 bytes are reported with their
+line), refuses empty files, and raises `SourceFormatError` naming the file, the line and what
+was expected. Parsers never skip a malformed row silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from diffcurate.errors import SourceFormatError
+
+
+def decode_utf8(data: bytes, path: Path | str) -> str:
+    """Decode UTF-8 (a BOM is tolerated) or raise naming the line of the first bad byte."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceFormatError(
+            path, line, f"expected UTF-8 text, found byte 0x{data[exc.start]:02x} at byte offset {exc.start}"
+        ) from None
+    if not text.strip():
+        raise SourceFormatError(path, 1, "expected prompts, but the file is empty")
+    return text
+
+
+def read_text(path: Path) -> str:
+    return decode_utf8(Path(path).read_bytes(), path)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines split on LF/CRLF only: `str.splitlines` would also split inside a prompt on U+2028 etc."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def read_json(path: Path, data: bytes | None = None) -> Any:
+    """A whole-file JSON document (an object or a list)."""
+    text = decode_utf8(Path(path).read_bytes() if data is None else data, path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(path, exc.lineno, f"expected valid JSON ({exc.msg} at column {exc.colno})") from None
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line of a JSON Lines file."""
+    for lineno, line in enumerate(split_lines(read_text(path)), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceFormatError(
+                path, lineno, f"expected one JSON object per line ({exc.msg} at column {exc.colno})"
+            ) from None
+        if not isinstance(obj, dict):
+            raise SourceFormatError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
+        yield lineno, obj
+
+
+def require_str(obj: dict[str, Any], field: str, path: Path, line: int | None) -> str:
+    """obj[field] as a string, or an error naming the field."""
+    value = obj.get(field)
+    if not isinstance(value, str):
+        found = "missing" if field not in obj else f"a {type(value).__name__}"
+        raise SourceFormatError(path, line, f"expected a string field {field!r}, but it is {found}")
+    return value
+
+
+def iter_tsv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a tab-separated file with a header, split on tabs only.
+
+    No quote processing: PartiPrompts has prompts that start with a `"`, which csv-style
+    quoting would silently eat (see the mirror's MANIFEST). Every row must have exactly as many
+    fields as the header.
+    """
+    lines = split_lines(read_text(path))
+    header = lines[0].split("\t")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SourceFormatError(path, 1, f"expected a header with columns {required}, got {header}")
+    for lineno, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise SourceFormatError(
+                path, lineno, f"expected {len(header)} tab-separated fields {header}, got {len(fields)}"
+            )
+        yield lineno, dict(zip(header, fields, strict=True))
+
+
+def iter_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a comma-separated file with a header (real CSV quoting, CRLF or LF)."""
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise SourceFormatError(path, 1, f"expected a CSV header ({exc})") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SourceFormatError(path, 1, f"expected a header with columns {required}, got {header}")
+    try:
+        for fields in reader:
+            if not fields:
+                continue
+            if len(fields) != len(header):
+                raise SourceFormatError(
+                    path, reader.line_num, f"expected {len(header)} comma-separated fields {header}, got {len(fields)}"
+                )
+            yield reader.line_num, dict(zip(header, fields, strict=True))
+    except csv.Error as exc:
+        raise SourceFormatError(path, reader.line_num, f"expected valid CSV ({exc})") from None
