@@ -7,29 +7,29 @@ import or parse time instead of producing an empty column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Language(str, Enum):
+class Language(StrEnum):
     EN = "en"
     ZH = "zh"
 
 
-class OnUnavailable(str, Enum):
+class OnUnavailable(StrEnum):
     """What `download` does with a source it cannot fetch (network error, absent from the mirror)."""
 
     FAIL = "fail"
     SKIP = "skip"
 
 
-class NearDupAction(str, Enum):
+class NearDupAction(StrEnum):
     """What `download` does with near-duplicates: flag them in the table, or move them to rejected."""
 
     REPORT = "report"
     DROP = "drop"
 
 
-class DropReason(str, Enum):
+class DropReason(StrEnum):
     """Why a row of a source did not make it into `data/raw/prompts.parquet`."""
 
     EMPTY = "empty"

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from diffcurate.sources import parsers
 from diffcurate.sources.fetch import Fetcher
 
 
-class SourceName(str, Enum):
+class SourceName(StrEnum):
     PARTIPROMPTS = "partiprompts"
     GENAI_BENCH = "genai-bench"
     DRAWBENCH = "drawbench"
