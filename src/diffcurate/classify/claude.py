@@ -1,0 +1,139 @@
+"""The `claude` backend: many prompts per request, strict tool-use output, cached per prompt.
+
+Invalid answers are never guessed: a prompt whose codes are invalid or missing from the answer
+is re-asked (alone with the other failures) up to `max_reasks` times, then flagged with no codes.
+Only valid answers enter the cache, keyed by (backend, model, prompt version, text).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+
+from diffcurate.cache import JsonlCache, cache_key
+from diffcurate.classify.base import Backend, Prediction
+from diffcurate.llm import ClaudeClient, ToolRequest
+from diffcurate.taxonomy import AXES, CODES, Axis
+
+log = logging.getLogger(__name__)
+
+# Bump when SYSTEM_PROMPT, the tool or the message format changes: it is part of the cache key.
+PROMPT_VERSION = "classify-v1"
+TOOL_NAME = "record_labels"
+
+
+def _table(axis: Axis) -> str:
+    return "\n".join(f"- {c.code} {c.name}: {c.meaning}" for c in AXES[axis])
+
+
+SYSTEM_PROMPT = f"""You label text-to-image prompts with a fixed taxonomy. For every prompt give exactly one
+Subject, one Style and one Camera code.
+
+Subjects (what the image is primarily of):
+{_table(Axis.SUBJECT)}
+
+Priority when several subjects apply: text that must be rendered legibly (S11) and Chinese cultural
+content (S13) first; then a prominent person (S1) over clothing, animals, settings or objects; then the
+most specific remaining subject. "A woman wearing a red dress in a garden" is S1, not S9. S13 is decided
+by content, never by the prompt's language: a Chinese-language prompt about a cat is S2.
+
+Styles (how it is rendered); T1 is the default when nothing implies another style. Implicit styles count:
+"dreamy ethereal quality" is T7.
+{_table(Axis.STYLE)}
+
+Cameras (framing and optics); C1 is the default when no special framing is stated.
+{_table(Axis.CAMERA)}
+
+Answer only through the {TOOL_NAME} tool, with one entry per prompt index."""
+
+TOOL = {
+    "name": TOOL_NAME,
+    "description": "Record the Subject, Style and Camera code of every prompt, by its index.",
+    "strict": True,
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "labels": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "index": {"type": "integer"},
+                        "subject": {"type": "string", "enum": CODES[Axis.SUBJECT]},
+                        "style": {"type": "string", "enum": CODES[Axis.STYLE]},
+                        "camera": {"type": "string", "enum": CODES[Axis.CAMERA]},
+                    },
+                    "required": ["index", "subject", "style", "camera"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "required": ["labels"],
+        "additionalProperties": False,
+    },
+}
+
+
+def user_message(texts: Sequence[str]) -> str:
+    items = [{"index": i, "prompt": t} for i, t in enumerate(texts)]
+    return f"Label these {len(items)} prompts:\n" + "\n".join(json.dumps(x, ensure_ascii=False) for x in items)
+
+
+def parse_labels(answer: dict | None, n: int) -> dict[int, dict[str, str]]:
+    """Valid labels by prompt index; entries with out-of-range indices or invalid codes are left out."""
+    valid: dict[int, dict[str, str]] = {}
+    for entry in (answer or {}).get("labels", []) if isinstance(answer, dict) else []:
+        if not isinstance(entry, dict):
+            continue
+        idx = entry.get("index")
+        if not isinstance(idx, int) or not 0 <= idx < n or idx in valid:
+            continue
+        codes = {axis.value: entry.get(axis.value) for axis in Axis}
+        if all(codes[a.value] in CODES[a] for a in Axis):
+            valid[idx] = codes
+    return valid
+
+
+class ClaudeClassifier:
+    backend = Backend.CLAUDE
+
+    def __init__(self, client: ClaudeClient, cache: JsonlCache, prompts_per_request: int = 25, max_reasks: int = 2):
+        self.client = client
+        self.cache = cache
+        self.prompts_per_request = prompts_per_request
+        self.max_reasks = max_reasks
+        self.reasked = 0
+        self.flagged = 0
+
+    def _key(self, text: str) -> str:
+        return cache_key(self.backend.value, self.client.cfg.model, PROMPT_VERSION, text)
+
+    def classify(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[Prediction]:
+        unique = list(dict.fromkeys(texts))
+        todo = [t for t in unique if self.cache.get(self._key(t)) is None]
+        for round_ in range(self.max_reasks + 1):
+            if not todo:
+                break
+            if round_:
+                self.reasked += len(todo)
+                log.warning("re-asking %d prompts with invalid or missing labels (round %d)", len(todo), round_)
+            # Re-asks go in smaller groups: a long request is where answers get dropped.
+            size = max(1, self.prompts_per_request // (2**round_))
+            groups = [todo[i : i + size] for i in range(0, len(todo), size)]
+            requests = [ToolRequest(f"r{round_}-g{g}", SYSTEM_PROMPT, user_message(grp), TOOL) for g, grp in enumerate(groups)]
+            failed: list[str] = []
+            for grp, result in zip(groups, self.client.run(requests), strict=True):
+                labels = parse_labels(result.input, len(grp))
+                self.cache.put_many({self._key(t): labels[i] for i, t in enumerate(grp) if i in labels})
+                failed += [t for i, t in enumerate(grp) if i not in labels]
+            todo = failed
+        self.flagged += len(todo)
+        out = []
+        for text in texts:
+            codes = self.cache.get(self._key(text))
+            if codes is None:
+                out.append(Prediction(None, None, None, 0.0, 0.0, 0.0, flag=f"no valid labels after {self.max_reasks} re-asks"))
+            else:
+                out.append(Prediction(codes["subject"], codes["style"], codes["camera"]))
+        return out

@@ -1,0 +1,245 @@
+"""Claude through the `anthropic` SDK: structured (tool-use) requests, synchronous or batched.
+
+Shared by every stage that asks an LLM (`classify`, `gapfill`, `expand`). A request carries a
+system prompt (sent with `cache_control`, so the long taxonomy is a cached prefix), one user
+message and one tool whose input schema is the structured answer; `tool_choice` forces the
+tool, so the answer is the tool call's input.
+
+- `sync` mode: Messages API with bounded concurrency. The SDK retries 408/409/429/5xx/529 and
+  timeouts with exponential backoff honouring `retry-after` (`max_retries`); a 200 whose body is
+  not the expected tool call (malformed JSON, no tool_use block) is re-asked up to
+  `max_retries` times by us.
+- `batch` mode: Message Batches API (50% price). Create, poll until `ended` (retrying the 404
+  that can follow creation while the batch propagates), stream results and match them by
+  `custom_id`; only errored/expired/missing requests are resubmitted, up to `max_resubmits`.
+
+The API key is read by the SDK from ANTHROPIC_API_KEY; it is never logged or written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class LLMMode(StrEnum):
+    SYNC = "sync"
+    BATCH = "batch"
+
+
+@dataclass(frozen=True)
+class ClaudeConfig:
+    model: str = "claude-sonnet-4-6"
+    # None: the model's default. This SDK no longer has a `temperature` argument, so a set value
+    # is sent in the request body (models that accept it use it; 0 makes labels more repeatable).
+    temperature: float | None = None
+    max_tokens: int = 4096
+    mode: LLMMode = LLMMode.SYNC
+    concurrency: int = 4
+    max_retries: int = 6  # SDK retries of 429/5xx/529/timeouts, and our re-asks of malformed bodies
+    timeout_s: float = 120.0
+    poll_interval_s: float = 30.0
+    batch_timeout_s: float = 26 * 3600.0  # batches expire after 24 h
+    max_resubmits: int = 3
+    price_input_per_mtok: float = 3.0  # USD, for the cost estimate in metrics
+    price_output_per_mtok: float = 15.0
+    base_url: str | None = None  # None: the SDK default (ANTHROPIC_BASE_URL or the public API)
+
+
+@dataclass(frozen=True)
+class ToolRequest:
+    custom_id: str  # ^[a-zA-Z0-9_-]{1,64}$, unique within one run
+    system: str
+    user: str
+    tool: dict  # {"name", "description", "input_schema", "strict"?}
+
+
+@dataclass
+class ToolResult:
+    custom_id: str
+    input: dict | None = None
+    error: str | None = None
+
+
+@dataclass
+class Usage:
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    batch_requests: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, usage: Any, batch: bool) -> None:
+        self.requests += 1
+        self.batch_requests += int(batch)
+        for name in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
+            setattr(self, name, getattr(self, name) + int(getattr(usage, name, 0) or 0))
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def cost_usd(self, cfg: ClaudeConfig) -> float:
+        """Estimated cost: cache writes cost 1.25× input, cache reads 0.1×; batch requests half price."""
+        inp = self.input_tokens + 1.25 * self.cache_creation_input_tokens + 0.1 * self.cache_read_input_tokens
+        full = (inp * cfg.price_input_per_mtok + self.output_tokens * cfg.price_output_per_mtok) / 1e6
+        share_batch = self.batch_requests / self.requests if self.requests else 0.0
+        return round(full * (1 - 0.5 * share_batch), 4)
+
+    def as_dict(self, cfg: ClaudeConfig) -> dict:
+        return {
+            "requests": self.requests, "batch_requests": self.batch_requests,
+            "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+            "cache_creation_input_tokens": self.cache_creation_input_tokens,
+            "cache_read_input_tokens": self.cache_read_input_tokens,
+            "errors": dict(sorted(self.errors.items())), "estimated_cost_usd": self.cost_usd(cfg),
+        }
+
+
+BODY_ONLY = ("temperature",)  # request fields the SDK has no argument for
+
+
+class MalformedResponse(Exception):
+    """A 200 answer that is not the forced tool call."""
+
+
+def tool_input(message: Any, tool_name: str) -> dict:
+    """The input of the forced tool call in a Messages response, or MalformedResponse."""
+    for block in getattr(message, "content", None) or []:
+        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool_name:
+            if isinstance(block.input, dict):
+                return block.input
+    raise MalformedResponse(f"no {tool_name!r} tool call in the response (stop_reason={getattr(message, 'stop_reason', None)})")
+
+
+class ClaudeClient:
+    def __init__(self, cfg: ClaudeConfig, client: Any = None, sleep: Callable[[float], None] = time.sleep):
+        import anthropic
+
+        self.cfg = cfg
+        self.anthropic = anthropic
+        self.client = client or anthropic.Anthropic(base_url=cfg.base_url, max_retries=cfg.max_retries, timeout=cfg.timeout_s)
+        self.sleep = sleep
+        self.usage = Usage()
+
+    def params(self, req: ToolRequest) -> dict:
+        """The Messages request body (also the `params` of a batch request)."""
+        extra = {} if self.cfg.temperature is None else {"temperature": self.cfg.temperature}
+        return {
+            **extra,
+            "model": self.cfg.model,
+            "max_tokens": self.cfg.max_tokens,
+            # The system prompt (the taxonomy) is the same for every request: a cached prefix.
+            "system": [{"type": "text", "text": req.system, "cache_control": {"type": "ephemeral"}}],
+            "tools": [req.tool],
+            "tool_choice": {"type": "tool", "name": req.tool["name"]},
+            "messages": [{"role": "user", "content": req.user}],
+        }
+
+    def run(self, requests: Sequence[ToolRequest]) -> list[ToolResult]:
+        """One result per request, in order. Failures are results with `error`, never exceptions."""
+        if not requests:
+            return []
+        if self.cfg.mode is LLMMode.BATCH:
+            return self._run_batch(requests)
+        with ThreadPoolExecutor(max_workers=max(1, self.cfg.concurrency)) as pool:
+            return list(pool.map(self._run_one, requests))
+
+    # --- synchronous Messages -----------------------------------------------------------------
+    def _run_one(self, req: ToolRequest) -> ToolResult:
+        A = self.anthropic
+        last = ""
+        for attempt in range(self.cfg.max_retries + 1):
+            try:
+                params = self.params(req)
+                extra = {k: params.pop(k) for k in BODY_ONLY if k in params}
+                message = self.client.messages.create(**params, extra_body=extra or None)
+                self.usage.add(message.usage, batch=False)
+                return ToolResult(req.custom_id, tool_input(message, req.tool["name"]))
+            except MalformedResponse as exc:
+                self.usage.error("malformed_response")
+                last = str(exc)
+            except (json.JSONDecodeError, A.APIResponseValidationError) as exc:
+                self.usage.error("malformed_response")
+                last = f"malformed response body: {exc}"
+            except A.APIStatusError as exc:  # the SDK already retried the retryable ones
+                self.usage.error(f"http_{exc.status_code}")
+                return ToolResult(req.custom_id, error=f"HTTP {exc.status_code}: {exc.message}")
+            except A.APIConnectionError as exc:  # includes timeouts, after the SDK's retries
+                self.usage.error("connection")
+                return ToolResult(req.custom_id, error=f"{type(exc).__name__}: {exc}")
+            log.warning("%s: %s; re-asking (%d/%d)", req.custom_id, last, attempt + 1, self.cfg.max_retries)
+        return ToolResult(req.custom_id, error=last)
+
+    # --- Message Batches ----------------------------------------------------------------------
+    def _run_batch(self, requests: Sequence[ToolRequest]) -> list[ToolResult]:
+        by_id = {r.custom_id: r for r in requests}
+        results: dict[str, ToolResult] = {}
+        pending = list(by_id)
+        for round_ in range(self.cfg.max_resubmits + 1):
+            if not pending:
+                break
+            if round_:
+                log.warning("resubmitting %d errored/expired batch requests (round %d)", len(pending), round_)
+            outcome = self._one_batch([by_id[i] for i in pending])
+            for cid, res in outcome.items():
+                results[cid] = res
+            pending = [cid for cid in pending if results.get(cid) is None or results[cid].error is not None]
+        return [results.get(r.custom_id) or ToolResult(r.custom_id, error="no result") for r in requests]
+
+    def _retrieve(self, batch_id: str) -> Any:
+        """Retrieve a batch; a 404 right after creation (not yet visible) is retried."""
+        for attempt in range(self.cfg.max_retries + 1):
+            try:
+                return self.client.messages.batches.retrieve(batch_id)
+            except self.anthropic.NotFoundError:
+                if attempt == self.cfg.max_retries:
+                    raise
+                self.usage.error("batch_404_after_create")
+                self.sleep(min(self.cfg.poll_interval_s, 2.0**attempt))
+        raise AssertionError("unreachable")
+
+    def _one_batch(self, requests: Sequence[ToolRequest]) -> dict[str, ToolResult]:
+        tools = {r.custom_id: r.tool["name"] for r in requests}
+        batch = self.client.messages.batches.create(
+            requests=[{"custom_id": r.custom_id, "params": self.params(r)} for r in requests]
+        )
+        log.info("batch %s created with %d requests", batch.id, len(requests))
+        deadline = time.monotonic() + self.cfg.batch_timeout_s
+        while True:
+            batch = self._retrieve(batch.id)
+            if batch.processing_status == "ended":
+                break
+            if time.monotonic() > deadline:
+                self.client.messages.batches.cancel(batch.id)
+                return {r.custom_id: ToolResult(r.custom_id, error="batch timed out") for r in requests}
+            self.sleep(self.cfg.poll_interval_s)
+        out: dict[str, ToolResult] = {}
+        for item in self.client.messages.batches.results(batch.id):
+            cid = item.custom_id
+            if cid not in tools:
+                log.warning("batch %s: result for unknown custom_id %r ignored", batch.id, cid)
+                continue
+            kind = item.result.type
+            if kind == "succeeded":
+                self.usage.add(item.result.message.usage, batch=True)
+                try:
+                    out[cid] = ToolResult(cid, tool_input(item.result.message, tools[cid]))
+                except MalformedResponse as exc:
+                    self.usage.error("malformed_response")
+                    out[cid] = ToolResult(cid, error=str(exc))
+            else:
+                self.usage.error(f"batch_{kind}")
+                detail = getattr(getattr(item.result, "error", None), "error", None)
+                message = f": {getattr(detail, 'message', '')}" if detail else ""
+                out[cid] = ToolResult(cid, error=f"batch result {kind}{message}")
+        return out
