@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from diffcurate.devtools import copy_tracked_tree
 
 REPO = Path(__file__).resolve().parents[1]
 app = typer.Typer(add_completion=False)
@@ -36,7 +37,7 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> float:
 
 @app.command()
 def main(
-    mirror: Annotated[Path, typer.Option(help="Mirror folder.")] = Path(os.environ.get("DIFFCURATE_MIRROR", "../shared/sources")),
+    mirror: Annotated[Path, typer.Option(envvar="DIFFCURATE_MIRROR", help="Mirror folder.")] = Path("../shared/sources"),
     repeats: Annotated[int, typer.Option(min=1)] = 3,
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results/download.json"),
 ) -> None:
@@ -44,13 +45,7 @@ def main(
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1",
            "DIFFCURATE_MIRROR": str(mirror.resolve())}
     with tempfile.TemporaryDirectory() as tmp:
-        repo = Path(tmp) / "repo"
-        files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-        for rel in files:
-            if (REPO / rel).is_file():
-                (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(REPO / rel, repo / rel)
-        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+        repo = copy_tracked_tree(REPO, Path(tmp) / "repo")
         stage = [sys.executable, "stages/download.py", "--out", "data/raw", "--on-unavailable", "skip"]
         stage_s = [timed(stage, repo, env) for _ in range(repeats)]
         timed([str(bin_dir / "dvc"), "repro"], repo, env)  # bring the pipeline up to date

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
+from diffcurate.devtools import copy_tracked_tree
 from diffcurate.download import DownloadConfig, run_download
 from diffcurate.schemas import OnUnavailable
 from diffcurate.sources import SOURCE_ORDER
@@ -76,13 +76,7 @@ def _dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_dvc_repro_twice_reruns_nothing_and_outputs_are_byte_identical(shared, tmp_path, monkeypatch):
     """A fresh checkout of the pipeline: repro, repro again (no-op), then force a re-run: same bytes."""
-    repo = tmp_path / "repo"
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    for rel in files:
-        if (REPO / rel).is_file():
-            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, repo / rel)
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    repo = copy_tracked_tree(REPO, tmp_path / "repo")
     monkeypatch.setenv("DIFFCURATE_MIRROR", str(shared / "sources"))
     first = _dvc(repo, "repro", "download")
     assert first.returncode == 0, first.stdout + first.stderr
