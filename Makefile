@@ -35,6 +35,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/bench_download.py
 	$(BIN)/python benchmarks/bench_neardup.py
+	$(BIN)/python benchmarks/bench_classify.py
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache

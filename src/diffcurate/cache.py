@@ -55,6 +55,9 @@ class JsonlCache:
     def __len__(self) -> int:
         return len(self._data)
 
+    def values(self) -> list[Any]:
+        return list(self._data.values())
+
     def get(self, key: str) -> Any | None:
         with self._lock:
             if key in self._data:

@@ -125,7 +125,8 @@ class ClaudeClassifier:
             failed: list[str] = []
             for grp, result in zip(groups, self.client.run(requests), strict=True):
                 labels = parse_labels(result.input, len(grp))
-                self.cache.put_many({self._key(t): labels[i] for i, t in enumerate(grp) if i in labels})
+                # The text is stored with its codes so a cache can serve as seed labels later.
+                self.cache.put_many({self._key(t): {"text": t, **labels[i]} for i, t in enumerate(grp) if i in labels})
                 failed += [t for i, t in enumerate(grp) if i not in labels]
             todo = failed
         self.flagged += len(todo)

@@ -58,14 +58,17 @@ def _compile(words: list[str]) -> re.Pattern:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+# Compiled once: (code, pattern) per axis, in code order.
+PATTERNS: dict[Axis, list[tuple[str, re.Pattern]]] = {
+    axis: [(code, _compile(words)) for code, words in table.items()] for axis, table in KEYWORDS.items()
+}
+
+
 class KeywordClassifier:
     backend = Backend.KEYWORD
 
-    def __init__(self) -> None:
-        self._patterns = {axis: [(code, _compile(words)) for code, words in table.items()] for axis, table in KEYWORDS.items()}
-
     def _match(self, axis: Axis, text: str) -> tuple[str, float]:
-        for code, pattern in self._patterns[axis]:
+        for code, pattern in PATTERNS[axis]:
             if pattern.search(text):
                 return code, 1.0
         return _FALLBACK[axis], 0.0

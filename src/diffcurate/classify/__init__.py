@@ -1,0 +1,1 @@
+"""Taxonomy classification: backends behind one interface, evaluation against reference labels."""

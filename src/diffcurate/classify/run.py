@@ -1,0 +1,138 @@
+"""The `classify` stage's logic: build a backend, label a table, measure against reference labels."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold
+
+from diffcurate.cache import JsonlCache
+from diffcurate.classify.base import Backend, Classifier, predictions_frame
+from diffcurate.classify.claude import ClaudeClassifier
+from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig
+from diffcurate.classify.evaluate import confusion_pairs, evaluate
+from diffcurate.classify.keyword import KeywordClassifier
+from diffcurate.io import read_table
+from diffcurate.llm import ClaudeClient, ClaudeConfig
+from diffcurate.taxonomy import CODES, Axis
+from diffcurate.text import detect_language
+
+
+@dataclass
+class ClassifyConfig:
+    backend: Backend = Backend.EMBEDDING
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    claude: ClaudeConfig = field(default_factory=ClaudeConfig)
+    cache: Path | None = None
+    prompts_per_request: int = 25
+    max_reasks: int = 2
+    cv_folds: int = 5
+    seed: int = 0
+
+
+def load_labelled(path: Path) -> pd.DataFrame:
+    """Labelled prompts: a table with `text` and the three axis columns, or a Claude response cache.
+
+    Every row must carry valid codes; the error names the file, the row and the bad value.
+    """
+    path = Path(path)
+    if path.suffix == ".jsonl" and path.read_text(encoding="utf-8")[:8].startswith('{"key"'):
+        cache = JsonlCache(path)
+        df = pd.DataFrame([v for v in cache.values() if isinstance(v, dict) and "text" in v])
+    else:
+        df = read_table(path)
+    missing = [c for c in ["text", *(a.value for a in Axis)] if c not in df]
+    if missing:
+        raise ValueError(f"{path}: expected columns text, subject, style, camera; missing {missing}")
+    for axis in Axis:
+        bad = ~df[axis.value].isin(CODES[axis])
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"{path}, row {row + 1}: {axis.value} {df[axis.value].iloc[row]!r} is not one of {CODES[axis]}")
+    if "language" not in df:
+        df["language"] = [detect_language(t).value for t in df["text"]]
+    return df.reset_index(drop=True)
+
+
+def make_classifier(cfg: ClassifyConfig, seed_labels: pd.DataFrame | None = None) -> Classifier:
+    if cfg.backend is Backend.KEYWORD:
+        return KeywordClassifier()
+    if cfg.backend is Backend.CLAUDE:
+        client = ClaudeClient(cfg.claude)
+        return ClaudeClassifier(client, JsonlCache(cfg.cache), cfg.prompts_per_request, cfg.max_reasks)
+    clf = EmbeddingClassifier(cfg.embedding)
+    if seed_labels is not None:
+        clf.fit(seed_labels["text"].tolist(), seed_labels, seed_labels["language"].tolist())
+    clf.warm_up()
+    return clf
+
+
+def label_table(clf: Classifier, df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with the prediction columns appended (languages detected where the table has none)."""
+    langs = df["language"].tolist() if "language" in df else [detect_language(t).value for t in df["text"]]
+    preds = predictions_frame(clf.classify(df["text"].tolist(), langs))
+    base = df.drop(columns=[c for c in preds.columns if c in df]).reset_index(drop=True)
+    return pd.concat([base, preds], axis=1)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def evaluate_reference(cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[dict, pd.DataFrame]:
+    """Agreement with reference labels, never scoring a prompt a head was fitted on.
+
+    No seed labels: the zero-shot classifier on every reference prompt. Seed labels that overlap
+    the reference: k-fold cross-validation over the reference (seed rows outside it stay in every
+    training fold). The keyword baseline is measured on the same prompts for comparison.
+    """
+    if cfg.backend is not Backend.EMBEDDING or seed is None:
+        pred = label_table(make_classifier(cfg, seed), reference)
+        mode = "zero-shot" if cfg.backend is Backend.EMBEDDING else cfg.backend.value
+    else:
+        ref_keys = reference["text"].map(_norm)
+        extra = seed[~seed["text"].map(_norm).isin(set(ref_keys))]
+        parts = []
+        folds = KFold(cfg.cv_folds, shuffle=True, random_state=cfg.seed)
+        for train, test in folds.split(reference):
+            fit_on = pd.concat([reference.iloc[train], extra], ignore_index=True)
+            clf = make_classifier(cfg, fit_on)
+            parts.append(label_table(clf, reference.iloc[test]).set_index(reference.index[test]))
+        pred = pd.concat(parts).sort_index()
+        mode = f"seed-labelled, {cfg.cv_folds}-fold cross-validation"
+    keyword = label_table(KeywordClassifier(), reference)
+    report = {"mode": mode, "n": len(reference), "agreement": evaluate(reference, pred),
+              "keyword_baseline": evaluate(reference, keyword, by=("language",))}
+    return report, confusion_pairs(reference["subject"], pred["subject"])
+
+
+def distribution(df: pd.DataFrame) -> dict:
+    return {axis.value: {code: int((df[axis.value] == code).sum()) for code in CODES[axis]} for axis in Axis}
+
+
+def classify_table(cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+    t0 = time.perf_counter()
+    clf = make_classifier(cfg, seed)
+    t_setup = time.perf_counter() - t0
+    out = label_table(clf, df)
+    t_label = time.perf_counter() - t0 - t_setup
+    metrics = {
+        "backend": cfg.backend.value,
+        "n_in": len(df),
+        "n_out": len(out),
+        "n_flagged": int(out["label_flag"].notna().sum()),
+        "n_seed_labels": 0 if seed is None else len(seed),
+        "distribution": distribution(out),
+        "cells_nonempty": int(out.dropna(subset=["subject", "style"]).groupby(["subject", "style"]).ngroups),
+        "seconds": {"setup": round(t_setup, 2), "label": round(t_label, 2)},
+        "prompts_per_second": round(len(df) / t_label, 1) if t_label > 0 else None,
+    }
+    if isinstance(clf, ClaudeClassifier):
+        metrics["claude"] = {"model": cfg.claude.model, "mode": cfg.claude.mode.value, **clf.client.usage.as_dict(cfg.claude),
+                             "reasked": clf.reasked, "flagged": clf.flagged, "cache_entries": len(clf.cache)}
+    return out, metrics
