@@ -41,11 +41,9 @@ def load_labelled(path: Path) -> pd.DataFrame:
     Every row must carry valid codes; the error names the file, the row and the bad value.
     """
     path = Path(path)
-    if path.suffix == ".jsonl" and path.read_text(encoding="utf-8")[:8].startswith('{"key"'):
-        cache = JsonlCache(path)
-        df = pd.DataFrame([v for v in cache.values() if isinstance(v, dict) and "text" in v])
-    else:
-        df = read_table(path)
+    df = read_table(path)
+    if set(df.columns) == {"key", "value"}:  # a response cache: one {"text", codes} value per prompt
+        df = pd.DataFrame([v for v in JsonlCache(path).values() if isinstance(v, dict) and "text" in v])
     missing = [c for c in ["text", *(a.value for a in Axis)] if c not in df]
     if missing:
         raise ValueError(f"{path}: expected columns text, subject, style, camera; missing {missing}")
