@@ -17,7 +17,7 @@ from rich.console import Console
 
 from diffcurate.classify.base import Backend
 from diffcurate.classify.embedding import EmbeddingConfig
-from diffcurate.classify.encoders import EncoderName
+from diffcurate.classify.encoders import EncoderName, Precision
 from diffcurate.classify.run import ClassifyConfig, classify_table, evaluate_reference, load_labelled
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs, read_table
@@ -38,7 +38,8 @@ def main(
     seed: Annotated[int, typer.Option(help="Seed of the cross-validation split.")] = 0,
     encoder_en: Annotated[EncoderName, typer.Option(help="Encoder for English prompts.")] = EncoderName.MINILM,
     encoder_zh: Annotated[EncoderName, typer.Option(help="Encoder for Chinese prompts.")] = EncoderName.MINILM,
-    max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per prompt the encoder reads.")] = 128,
+    max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per prompt the encoder reads.")] = 64,
+    precision: Annotated[Precision, typer.Option(help="fp32, or int8 dynamic quantisation of the encoder.")] = Precision.INT8,
     temperature: Annotated[float, typer.Option(min=0.001, help="Similarity temperature of the zero-shot logits.")] = 0.05,
     cue_bonus: Annotated[float, typer.Option(help="Logit bonus of the S11 / S1 priority cues.")] = 6.0,
     default_bonus: Annotated[float, typer.Option(help="Logit bonus of the default style and camera.")] = 6.0,
@@ -58,7 +59,7 @@ def main(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = ClassifyConfig(
         backend=backend,
-        embedding=EmbeddingConfig(encoder_en=encoder_en, encoder_zh=encoder_zh, max_seq_length=max_seq_length,
+        embedding=EmbeddingConfig(encoder_en=encoder_en, encoder_zh=encoder_zh, max_seq_length=max_seq_length, precision=precision,
                                   temperature=temperature, cue_bonus=cue_bonus, default_bonus=default_bonus,
                                   phrase_bonus=phrase_bonus),
         claude=ClaudeConfig(model=claude_model, temperature=float(claude_temperature) if claude_temperature else None,

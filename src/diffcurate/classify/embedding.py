@@ -25,7 +25,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from diffcurate.classify.base import Backend, Prediction
-from diffcurate.classify.encoders import EncoderName, get_encoder
+from diffcurate.classify.encoders import EncoderName, Precision, get_encoder
 from diffcurate.classify.keyword import PATTERNS as KEYWORD_PATTERNS
 from diffcurate.classify.prototypes import EXAMPLES
 from diffcurate.schemas import Language
@@ -47,8 +47,8 @@ _PERSON_ZH = re.compile(
 )
 
 
-# (encoder, max_seq_length) -> text -> embedding; encoders are deterministic, so this is safe.
-_MEMO: dict[tuple[EncoderName, int], dict[str, np.ndarray]] = {}
+# (encoder, max_seq_length, precision) -> text -> embedding; encoders are deterministic, so this is safe.
+_MEMO: dict[tuple[EncoderName, int, Precision], dict[str, np.ndarray]] = {}
 
 
 def clear_embedding_memo() -> None:
@@ -76,7 +76,8 @@ def phrase_matches(axis: Axis, texts: Sequence[str]) -> np.ndarray:
 class EmbeddingConfig:
     encoder_en: EncoderName = EncoderName.MINILM
     encoder_zh: EncoderName = EncoderName.MINILM
-    max_seq_length: int = 128
+    max_seq_length: int = 64
+    precision: Precision = Precision.INT8
     temperature: float = 0.05  # cosine similarity / temperature = logit
     cue_bonus: float = 6.0  # logit added to S11 (quoted text) and S1 (a person)
     default_bonus: float = 6.0  # logit added to the default style (T1) and camera (C1)
@@ -107,17 +108,17 @@ class EmbeddingClassifier:
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for lang, name in ((Language.EN.value, self.cfg.encoder_en), (Language.ZH.value, self.cfg.encoder_zh)):
             idx = [i for i, lg in enumerate(langs) if (lg == Language.ZH.value) == (lang == Language.ZH.value)]
-            memo = _MEMO.setdefault((name, self.cfg.max_seq_length), {})
+            memo = _MEMO.setdefault((name, self.cfg.max_seq_length, self.cfg.precision), {})
             todo = list(dict.fromkeys(texts[i] for i in idx if texts[i] not in memo))
             if todo:
-                memo.update(zip(todo, get_encoder(name, self.cfg.max_seq_length).encode(todo), strict=True))
+                memo.update(zip(todo, get_encoder(name, self.cfg.max_seq_length, self.cfg.precision).encode(todo), strict=True))
             for i in idx:
                 out[i] = memo[texts[i]]
         return out
 
     def prototypes(self, name: EncoderName) -> dict[Axis, np.ndarray]:
         if name not in self._prototypes:
-            enc = get_encoder(name, self.cfg.max_seq_length)
+            enc = get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
             protos = {}
             for axis in Axis:
                 rows = [enc.encode(EXAMPLES[axis][code]).mean(axis=0) for code in CODES[axis]]
@@ -129,7 +130,7 @@ class EmbeddingClassifier:
     def warm_up(self) -> None:
         """Load the encoders and, for zero-shot, embed the prototypes (so timings measure labelling only)."""
         for name in {self.cfg.encoder_en, self.cfg.encoder_zh}:
-            get_encoder(name, self.cfg.max_seq_length)
+            get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
             if self.heads is None:
                 self.prototypes(name)
 
