@@ -108,8 +108,7 @@ class EmbeddingClassifier:
         so cross-validation folds and repeated calls encode each prompt once)."""
         langs = list(languages) if languages is not None else [detect_language(t).value for t in texts]
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        for lang, name in ((Language.EN.value, self.cfg.encoder_en), (Language.ZH.value, self.cfg.encoder_zh)):
-            idx = [i for i, lg in enumerate(langs) if (lg == Language.ZH.value) == (lang == Language.ZH.value)]
+        for name, idx in self._by_encoder(langs):
             memo = _MEMO.setdefault((name, self.cfg.max_seq_length, self.cfg.precision), {})
             todo = list(dict.fromkeys(texts[i] for i in idx if texts[i] not in memo))
             if todo:
@@ -117,6 +116,11 @@ class EmbeddingClassifier:
             for i in idx:
                 out[i] = memo[texts[i]]
         return out
+
+    def _by_encoder(self, langs: Sequence[str]) -> list[tuple[EncoderName, np.ndarray]]:
+        """Row indices per encoder: Chinese prompts go to `encoder_zh`, all others to `encoder_en`."""
+        is_zh = np.array([lg == Language.ZH.value for lg in langs], dtype=bool)
+        return [(self.cfg.encoder_en, np.flatnonzero(~is_zh)), (self.cfg.encoder_zh, np.flatnonzero(is_zh))]
 
     def prototypes(self, name: EncoderName) -> dict[Axis, np.ndarray]:
         if name not in self._prototypes:
@@ -155,9 +159,7 @@ class EmbeddingClassifier:
         out: dict[Axis, tuple[np.ndarray, np.ndarray]] = {}
         for axis in Axis:
             logits = np.zeros((len(emb), len(CODES[axis])), dtype=np.float64)
-            for lang, name in ((Language.EN.value, self.cfg.encoder_en), (Language.ZH.value, self.cfg.encoder_zh)):
-                is_zh = lang == Language.ZH.value
-                rows = np.array([i for i, lg in enumerate(langs) if (lg == Language.ZH.value) == is_zh], dtype=int)
+            for name, rows in self._by_encoder(langs):
                 if len(rows):
                     logits[rows] = emb[rows] @ self.prototypes(name)[axis].T / self.cfg.temperature
             logits += self.cfg.phrase_bonus * phrase_matches(axis, texts)
