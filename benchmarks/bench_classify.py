@@ -25,7 +25,7 @@ import typer
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.base import Backend
 from diffcurate.classify.claude import ClaudeClassifier
-from diffcurate.classify.embedding import clear_embedding_memo
+from diffcurate.classify.embedding import EmbeddingConfig, SeedHead, clear_embedding_memo
 from diffcurate.classify.keyword import KeywordClassifier
 from diffcurate.classify.run import ClassifyConfig, evaluate_reference, label_table, load_labelled, make_classifier
 from diffcurate.download import DownloadConfig, run_download
@@ -50,6 +50,7 @@ def main(
     mirror: Annotated[Path, typer.Option(envvar="DIFFCURATE_MIRROR")] = Path("../shared/sources"),
     reference: Annotated[Path, typer.Option()] = Path("../shared/labels/reference_dev.jsonl"),
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results/classify.json"),
+    with_finetune: Annotated[bool, typer.Option(help="Also cross-validate the fine-tuned seed head (~21 min).")] = False,
 ) -> None:
     prompts = run_download(DownloadConfig(SOURCE_ORDER, mirror=mirror, on_unavailable=OnUnavailable.SKIP)).prompts
     ref = load_labelled(reference)
@@ -59,6 +60,11 @@ def main(
     seeded, _ = evaluate_reference(ClassifyConfig(), ref, ref)
     result["agreement"] = {"zero_shot": _summary(zero["agreement"]), "seed_labelled_cv": _summary(seeded["agreement"]),
                            "keyword": _summary(zero["keyword_baseline"])}
+    if with_finetune:
+        t0 = time.perf_counter()
+        tuned, _ = evaluate_reference(ClassifyConfig(embedding=EmbeddingConfig(seed_head=SeedHead.FINETUNE)), ref, ref)
+        result["agreement"]["seed_finetuned_cv"] = _summary(tuned["agreement"])
+        result["seconds_finetuned_cv"] = round(time.perf_counter() - t0)
 
     speed = {}
     clear_embedding_memo()  # the reference prompts overlap the mirror's: encode from scratch

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from diffcurate.classify.base import Backend
-from diffcurate.classify.embedding import EmbeddingConfig
+from diffcurate.classify.embedding import EmbeddingConfig, SeedHead
 from diffcurate.classify.encoders import EncoderName, Precision
 from diffcurate.classify.run import ClassifyConfig, classify_table, evaluate_reference, load_labelled
 from diffcurate.errors import DiffcurateError
@@ -44,6 +44,8 @@ def main(
     cue_bonus: Annotated[float, typer.Option(help="Logit bonus of the S11 / S1 priority cues.")] = 6.0,
     default_bonus: Annotated[float, typer.Option(help="Logit bonus of the default style and camera.")] = 6.0,
     phrase_bonus: Annotated[float, typer.Option(help="Logit bonus of a code whose phrase list matches.")] = 8.0,
+    seed_head: Annotated[SeedHead, typer.Option(help="With seed labels: logistic head on frozen embeddings, or fine-tune the encoder.")] = SeedHead.LOGISTIC,
+    finetune_epochs: Annotated[int, typer.Option(min=1, help="Epochs of the fine-tuned seed head.")] = 3,
     claude_model: Annotated[str, typer.Option(help="Claude model.")] = "claude-sonnet-4-6",
     claude_temperature: Annotated[str, typer.Option(help="Sampling temperature; empty: the model's default.")] = "",
     claude_mode: Annotated[LLMMode, typer.Option(help="sync (Messages) or batch (Message Batches, half price).")] = LLMMode.SYNC,
@@ -61,7 +63,7 @@ def main(
         backend=backend,
         embedding=EmbeddingConfig(encoder_en=encoder_en, encoder_zh=encoder_zh, max_seq_length=max_seq_length, precision=precision,
                                   temperature=temperature, cue_bonus=cue_bonus, default_bonus=default_bonus,
-                                  phrase_bonus=phrase_bonus),
+                                  phrase_bonus=phrase_bonus, seed_head=seed_head, finetune_epochs=finetune_epochs),
         claude=ClaudeConfig(model=claude_model, temperature=float(claude_temperature) if claude_temperature else None,
                             mode=claude_mode, concurrency=claude_concurrency, max_retries=claude_max_retries),
         cache=cache, prompts_per_request=prompts_per_request, max_reasks=max_reasks, cv_folds=cv_folds, seed=seed,

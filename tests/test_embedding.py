@@ -52,3 +52,18 @@ def test_seed_head_learns_supplied_labels():
     preds = clf.classify(["a photo of a sheep in the field", "a yellow sports car on a street"], ["en", "en"])
     assert [p.subject for p in preds] == ["S2", "S7"]
     assert [p.style for p in preds] == ["T1", "T1"] and preds[0].style_conf == 1.0  # one code seen: constant
+
+
+def test_finetuned_seed_head_learns_and_is_deterministic():
+    from diffcurate.classify.embedding import EmbeddingConfig, SeedHead
+
+    texts = [f"a photo of a {w} in the {p}" for w in ("dog", "cat", "horse") for p in ("park", "snow", "field")]
+    texts += [f"a {c} sports car parked on a {p} street" for c in ("red", "blue", "green") for p in ("wet", "busy", "quiet")]
+    labels = pd.DataFrame({"subject": ["S2"] * 9 + ["S7"] * 9, "style": ["T1"] * 18, "camera": ["C1"] * 18})
+    cfg = EmbeddingConfig(seed_head=SeedHead.FINETUNE, finetune_epochs=2)
+    a = EmbeddingClassifier(cfg).fit(texts, labels)
+    b = EmbeddingClassifier(cfg).fit(texts, labels)
+    queries = ["a photo of a sheep in the field", "a yellow sports car on a street"]
+    pa, pb = a.classify(queries, ["en", "en"]), b.classify(queries, ["en", "en"])
+    assert [p.subject for p in pa] == ["S2", "S7"]
+    assert pa == pb  # same seed, same data: the same model

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,13 @@ def phrase_matches(axis: Axis, texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+class SeedHead(StrEnum):
+    """How seed labels are used: a logistic head on frozen embeddings, or fine-tuning the encoder."""
+
+    LOGISTIC = "logistic"
+    FINETUNE = "finetune"
+
+
 @dataclass(frozen=True)
 class EmbeddingConfig:
     encoder_en: EncoderName = EncoderName.MINILM
@@ -84,7 +92,9 @@ class EmbeddingConfig:
     cue_bonus: float = 6.0  # logit added to S11 (quoted text) and S1 (a person)
     default_bonus: float = 6.0  # logit added to the default style (T1) and camera (C1)
     phrase_bonus: float = 8.0  # logit added to a code whose phrase list matches the prompt
-    head_c: float = 4.0  # inverse regularisation of the seed-label head
+    head_c: float = 4.0  # inverse regularisation of the logistic seed-label head
+    seed_head: SeedHead = SeedHead.LOGISTIC
+    finetune_epochs: int = 3
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -100,6 +110,7 @@ class EmbeddingClassifier:
         self.cfg = cfg or EmbeddingConfig()
         self._prototypes: dict[EncoderName, dict[Axis, np.ndarray]] = {}
         self.heads: dict[Axis, LogisticRegression | str] | None = None
+        self.finetuned = None
         self.n_seed = 0
 
     # --- features ---------------------------------------------------------------------------
@@ -135,6 +146,8 @@ class EmbeddingClassifier:
 
     def warm_up(self) -> None:
         """Load the encoders and, for zero-shot, embed the prototypes (so timings measure labelling only)."""
+        if self.finetuned is not None:
+            return
         for name in {self.cfg.encoder_en, self.cfg.encoder_zh}:
             get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
             if self.heads is None:
@@ -142,7 +155,14 @@ class EmbeddingClassifier:
 
     # --- seed-labelled head -----------------------------------------------------------------
     def fit(self, texts: Sequence[str], labels: pd.DataFrame, languages: Sequence[str] | None = None) -> EmbeddingClassifier:
-        """Fit one logistic-regression head per axis on labelled prompts."""
+        """Fit one logistic-regression head per axis on labelled prompts (or fine-tune the encoder)."""
+        if self.cfg.seed_head is SeedHead.FINETUNE:
+            from diffcurate.classify.finetune import FineTunedHead
+
+            head = FineTunedHead(epochs=self.cfg.finetune_epochs, max_seq_length=self.cfg.max_seq_length)
+            self.finetuned = head.fit(texts, labels)
+            self.n_seed = len(texts)
+            return self
         x = np.hstack([self.embed(texts, languages), cue_flags(texts)])
         self.heads = {}
         for axis in Axis:
@@ -189,7 +209,10 @@ class EmbeddingClassifier:
         if not texts:
             return []
         langs = list(languages) if languages is not None else [detect_language(t).value for t in texts]
-        emb, cues = self.embed(texts, langs), cue_flags(texts)
-        res = self._head(emb, cues) if self.heads else self._zero_shot(texts, emb, cues, langs)
+        if self.finetuned is not None:
+            res = self.finetuned.predict(list(texts))
+        else:
+            emb, cues = self.embed(texts, langs), cue_flags(texts)
+            res = self._head(emb, cues) if self.heads else self._zero_shot(texts, emb, cues, langs)
         (s, sc), (t, tc), (c, cc) = res[Axis.SUBJECT], res[Axis.STYLE], res[Axis.CAMERA]
         return [Prediction(str(s[i]), str(t[i]), str(c[i]), float(sc[i]), float(tc[i]), float(cc[i])) for i in range(len(texts))]
