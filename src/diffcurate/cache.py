@@ -29,8 +29,6 @@ class JsonlCache:
         self.path = Path(path) if path else None
         self._data: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
         if self.path and self.path.exists():
             self._load()
 
@@ -60,11 +58,7 @@ class JsonlCache:
 
     def get(self, key: str) -> Any | None:
         with self._lock:
-            if key in self._data:
-                self.hits += 1
-                return self._data[key]
-            self.misses += 1
-            return None
+            return self._data.get(key)
 
     def put_many(self, items: dict[str, Any]) -> None:
         """Store entries and append them to the file (flushed and fsynced) in one write."""

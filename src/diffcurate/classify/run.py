@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from diffcurate.classify.keyword import KeywordClassifier
 from diffcurate.io import read_table
 from diffcurate.llm import ClaudeClient, ClaudeConfig
 from diffcurate.taxonomy import CODES, Axis
-from diffcurate.text import detect_language
+from diffcurate.text import detect_language, normalize
 
 
 @dataclass
@@ -78,10 +77,6 @@ def label_table(clf: Classifier, df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([base, preds], axis=1)
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text.strip())
-
-
 def evaluate_reference(cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[dict, pd.DataFrame]:
     """Agreement with reference labels, never scoring a prompt a head was fitted on.
 
@@ -93,8 +88,8 @@ def evaluate_reference(cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.Da
         pred = label_table(make_classifier(cfg, seed), reference)
         mode = "zero-shot" if cfg.backend is Backend.EMBEDDING else cfg.backend.value
     else:
-        ref_keys = reference["text"].map(_norm)
-        extra = seed[~seed["text"].map(_norm).isin(set(ref_keys))]
+        ref_keys = reference["text"].map(normalize)
+        extra = seed[~seed["text"].map(normalize).isin(set(ref_keys))]
         parts = []
         folds = KFold(cfg.cv_folds, shuffle=True, random_state=cfg.seed)
         for train, test in folds.split(reference):
