@@ -9,11 +9,10 @@ Near-duplicates are flagged on the kept rows and, if asked, moved to the rejecte
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from diffcurate.errors import SourceUnavailable
 from diffcurate.neardup import NearDupConfig, find_near_duplicates
 from diffcurate.schemas import DropReason, Language, NearDupAction, OnUnavailable, RawRecord
 from diffcurate.sources import SOURCES, SourceName, SourceSpec
-from diffcurate.sources.fetch import Endpoints, Fetcher
+from diffcurate.sources.fetch import Endpoints, Fetcher, sha256_files
 from diffcurate.sources.parsers import NotInFolder
 from diffcurate.text import detect_language, lang_id, n_chars, n_words, normalize, stable_id
 
@@ -61,14 +60,6 @@ class DownloadResult:
     rejected: pd.DataFrame
     metrics: dict
     per_source: pd.DataFrame  # one row per source, for the DVC bar plot
-
-
-def files_sha256(files: Iterable[Path]) -> str:
-    """sha256 of the files' bytes concatenated in order (a single file: its own sha256)."""
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
 
 
 def load_source(spec: SourceSpec, cfg: DownloadConfig) -> LoadedSource:
@@ -221,7 +212,7 @@ def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.
             **_lang_stats(mine),
             "near_duplicates": int(mine[S.NEAR_DUP_OF].notna().sum()),
             "files": len(src.files),
-            "sha256": files_sha256(src.files),
+            "sha256": sha256_files(src.files),
             "provenance": src.provenance,
             "seconds": round(src.seconds, 3),
         }

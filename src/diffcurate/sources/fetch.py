@@ -17,7 +17,7 @@ import logging
 import os
 import tarfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -55,11 +55,13 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-def sha256_file(path: Path) -> str:
+def sha256_files(paths: Iterable[Path]) -> str:
+    """sha256 of the files' bytes concatenated in order (one file: its own sha256), streamed."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
+    for path in paths:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -114,7 +116,7 @@ class Fetcher:
 
     def _record(self, url: str, revision: str, path: Path) -> None:
         self.provenance.append(
-            {"url": url, "revision": revision, "file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+            {"url": url, "revision": revision, "file": path.name, "bytes": path.stat().st_size, "sha256": sha256_files([path])}
         )
 
     # --- GitHub --------------------------------------------------------------------------------
