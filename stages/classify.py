@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from diffcurate.classify.artifact import save_classifier
 from diffcurate.classify.base import Backend
 from diffcurate.classify.embedding import EmbeddingConfig, SeedHead
 from diffcurate.classify.encoders import EncoderName, Precision
@@ -54,6 +55,7 @@ def main(
     prompts_per_request: Annotated[int, typer.Option(min=1)] = 25,
     max_reasks: Annotated[int, typer.Option(min=0)] = 2,
     cache: Annotated[Path, typer.Option(help="Claude response cache (JSONL, a persistent DVC output).")] = Path("data/cache/llm/classify.jsonl"),
+    model_dir: Annotated[Path, typer.Option(help="Where to save the classifier (config + fitted head) for gapfill/expand.")] = Path("models/classifier"),
     metrics: Annotated[Path, typer.Option()] = Path("metrics/classify.json"),
     plots: Annotated[Path, typer.Option()] = Path("plots/classify"),
 ) -> None:
@@ -73,7 +75,7 @@ def main(
         if "text" not in df:
             raise DiffcurateError(f"{input}: expected a `text` column, got {list(df.columns)}")
         seed_df = load_labelled(Path(seed_labels)) if seed_labels else None
-        out, m = classify_table(cfg, df, seed_df)
+        out, m, clf = classify_table(cfg, df, seed_df)
         confusion = None
         if reference and Path(reference).is_file():
             report, confusion = evaluate_reference(cfg, load_labelled(Path(reference)), seed_df)
@@ -88,6 +90,7 @@ def main(
     with atomic_outputs() as w:
         w.parquet(out, output)
         w.json(m, metrics)
+        save_classifier(model_dir, cfg, clf, w.path_text, lambda p, b: w.path(p).write_bytes(b))
         if confusion is not None:
             w.csv(confusion, plots / "confusion_subject.csv")
     console.print(f"classify ({backend.value}): {m['n_out']} prompts, {m['n_flagged']} flagged, {m['prompts_per_second']} prompts/s")

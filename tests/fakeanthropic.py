@@ -1,8 +1,10 @@
 """A server on 127.0.0.1 that speaks the Anthropic Messages and Message Batches HTTP API.
 
-The "model" answers the forced tool call from an oracle (text → codes). Faults are scripted:
+The "model" answers the forced tool call: `record_labels` from an oracle (text → codes),
+`record_prompts` (gapfill) with one prompt per asked index naming its cell and camera, and
+`record_expansions` (expand) by padding each prompt to the asked length. Faults are scripted:
 `message_faults` is consumed one per POST /v1/messages (`429`, `529`, `500`, `timeout`,
-`malformed_json`, `no_tool`, `invalid_codes`, `drop_one`); batch faults script the 404 that can
+`malformed_json`, `no_tool`, `invalid_codes`, `drop_one`, `too_short`); batch faults script the 404 that can
 follow creation (`batch_404s`) and per-request results (`result_faults[custom_id]`: `errored`,
 `expired`). Every request is counted, and each prompt labelled is counted in `labelled`.
 """
@@ -27,6 +29,7 @@ class FakeAnthropic:
         self.result_faults: dict[str, list[str]] = {}
         self.requests: Counter = Counter()
         self.labelled: Counter = Counter()
+        self.written = 0
         self.batches: dict[str, dict] = {}
         self.api_keys: set[str] = set()
         self.bodies: list[dict] = []
@@ -112,8 +115,54 @@ class FakeAnthropic:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     # --- the "model" ---------------------------------------------------------------------------
+    def write(self, item: dict, head: dict, short: bool) -> str:
+        """record_prompts: a prompt for the cell in `head`, with the camera and language asked."""
+        with self.lock:
+            self.written += 1
+            n = self.written
+        subject, style, camera = head["subject"].split()[0], head["style"].split()[0], item["camera"].split()[0]
+        if item["language"] == "zh":
+            return "短" if short else f"一幅画：第{n}号提示词，{item['index']}号，{subject}，{style}，{camera}"
+        if short:
+            return "too short"
+        return f"prompt {n}-{item['index']} for {subject} in {style} style, camera {camera}, with a few more words"
+
+    def expand(self, item: dict, short: bool) -> str:
+        """record_expansions: the prompt padded to the lower end of the asked length."""
+        lo = int(item["length"].split("-")[0])
+        if item["length"].endswith("characters"):
+            return item["prompt"] + "，" + "细" * max(0, lo - len(item["prompt"]) - 1 - (30 if short else 0))
+        words = item["prompt"].split()
+        pad = max(0, lo - len(words) - (20 if short else 0))
+        return " ".join(words + ["detailed"] * pad)
+
+    def tool_input(self, tool: str, user: str, fault: str | None) -> dict:
+        lines = [json.loads(line) for line in user.split("\n")[1:] if line.strip()]
+        if tool == "record_prompts":
+            head, items = lines[0], lines[1:]
+            with self.lock:
+                for item in items:
+                    self.labelled[(head["subject"], item["index"])] += 1
+            out = [{"index": it["index"], "text": self.write(it, head, fault == "too_short" and k == 0)} for k, it in enumerate(items)]
+        else:
+            with self.lock:
+                for item in lines:
+                    self.labelled[item["prompt"]] += 1
+            out = [{"index": it["index"], "text": self.expand(it, fault == "too_short" and k == 0)} for k, it in enumerate(lines)]
+        if fault == "drop_one" and out:
+            out.pop()
+        return {"items": out}
+
     def answer(self, params: dict, fault: str | None = None) -> dict:
         user = params["messages"][0]["content"]
+        tool = params["tools"][0]["name"]
+        if tool != "record_labels":
+            content = [{"type": "text", "text": "Here they are."}]
+            if fault != "no_tool":
+                content.append({"type": "tool_use", "id": "toolu_1", "name": tool, "input": self.tool_input(tool, user, fault)})
+            return {"id": f"msg_{uuid.uuid4().hex[:8]}", "type": "message", "role": "assistant", "model": params["model"],
+                    "content": content, "stop_reason": "tool_use", "stop_sequence": None,
+                    "usage": {"input_tokens": 300, "output_tokens": 200, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 900}}
         items = [json.loads(line) for line in user.split("\n")[1:] if line.strip()]
         labels = []
         for item in items:

@@ -39,7 +39,7 @@ def tables(tmp_path: Path) -> dict[str, Path]:
 
 def invoke(tmp_path: Path, *args: str, env: dict | None = None):
     base = ["--output", str(tmp_path / "out/prompts.parquet"), "--metrics", str(tmp_path / "m.json"),
-            "--plots", str(tmp_path / "plots"), "--cache", str(tmp_path / "cache/classify.jsonl")]
+            "--plots", str(tmp_path / "plots"), "--cache", str(tmp_path / "cache/classify.jsonl"), "--model-dir", str(tmp_path / "model")]
     return runner.invoke(stage.app, [*base, *args], env=env)
 
 

@@ -108,7 +108,8 @@ def distribution(df: pd.DataFrame) -> dict:
     return {axis.value: {code: int((df[axis.value] == code).sum()) for code in CODES[axis]} for axis in Axis}
 
 
-def classify_table(cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+def classify_table(cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[pd.DataFrame, dict, Classifier]:
+    """Label `df`; also returns the classifier (saved as the stage's artifact for later stages)."""
     t0 = time.perf_counter()
     clf = make_classifier(cfg, seed)
     t_setup = time.perf_counter() - t0
@@ -128,4 +129,4 @@ def classify_table(cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | N
     if isinstance(clf, ClaudeClassifier):
         metrics["claude"] = {"model": cfg.claude.model, "mode": cfg.claude.mode.value, **clf.client.usage.as_dict(cfg.claude),
                              "reasked": clf.reasked, "flagged": clf.flagged, "cache_entries": len(clf.cache)}
-    return out, metrics
+    return out, metrics, clf

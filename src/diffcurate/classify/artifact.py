@@ -1,0 +1,91 @@
+"""The fitted classifier as a DVC artifact (`models/classifier/`), so later stages re-classify with
+exactly the classifier `classify` used, without refitting a seed head.
+
+`config.json` holds the resolved configuration (backend, embedding, Claude model…); a fitted
+seed head (logistic or fine-tuned) is pickled beside it in `head.pkl`. A zero-shot classifier is
+its configuration alone. Only load artifacts this pipeline wrote: pickle runs code on load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+from pathlib import Path
+
+from diffcurate.classify.base import Backend, Classifier
+from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig, SeedHead
+from diffcurate.classify.encoders import EncoderName, Precision
+from diffcurate.classify.run import ClassifyConfig, make_classifier
+from diffcurate.io import dumps_json
+from diffcurate.llm import ClaudeConfig, LLMMode
+
+CONFIG = "config.json"
+HEAD = "head.pkl"
+
+
+def config_dict(cfg: ClassifyConfig) -> dict:
+    d = dataclasses.asdict(cfg)
+    d["cache"] = None  # the cache belongs to the stage that runs the classifier
+    d["claude"]["base_url"] = None
+    return json.loads(json.dumps(d, default=str))
+
+
+def config_from_dict(d: dict) -> ClassifyConfig:
+    emb = dict(d["embedding"])
+    emb.update(
+        encoder_en=EncoderName(emb["encoder_en"]),
+        encoder_zh=EncoderName(emb["encoder_zh"]),
+        precision=Precision(emb["precision"]),
+        seed_head=SeedHead(emb["seed_head"]),
+    )
+    claude = dict(d["claude"])
+    claude["mode"] = LLMMode(claude["mode"])
+    return ClassifyConfig(
+        backend=Backend(d["backend"]),
+        embedding=EmbeddingConfig(**emb),
+        claude=ClaudeConfig(**claude),
+        prompts_per_request=d["prompts_per_request"],
+        max_reasks=d["max_reasks"],
+        cv_folds=d["cv_folds"],
+        seed=d["seed"],
+    )
+
+
+def save_classifier(directory: Path, cfg: ClassifyConfig, clf: Classifier, write_text=None, write_bytes=None) -> None:
+    """Write the artifact; `write_text(path, text)` / `write_bytes(path, data)` default to plain writes
+    (the stage passes its atomic writer's)."""
+    directory = Path(directory)
+    write_text = write_text or (lambda p, t: Path(p).write_text(t))
+    write_bytes = write_bytes or (lambda p, b: Path(p).write_bytes(b))
+    directory.mkdir(parents=True, exist_ok=True)
+    meta = {"config": config_dict(cfg), "fitted_head": None, "n_seed_labels": 0}
+    if isinstance(clf, EmbeddingClassifier) and (clf.heads or clf.finetuned is not None):
+        meta["fitted_head"] = "finetune" if clf.finetuned is not None else "logistic"
+        meta["n_seed_labels"] = clf.n_seed
+        write_bytes(
+            directory / HEAD, pickle.dumps({"heads": clf.heads, "finetuned": clf.finetuned, "n_seed": clf.n_seed}, protocol=5)
+        )
+    elif (directory / HEAD).exists():
+        (directory / HEAD).unlink()  # a head from an earlier seeded run must not outlive it
+    write_text(directory / CONFIG, dumps_json(meta))
+
+
+def load_classifier(
+    directory: Path, cache: Path | None = None, claude_base_url: str | None = None
+) -> tuple[ClassifyConfig, Classifier]:
+    """The classifier saved in `directory`; a Claude classifier answers from/into `cache`."""
+    directory = Path(directory)
+    path = directory / CONFIG
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no classifier artifact (run the classify stage first)")
+    meta = json.loads(path.read_text())
+    cfg = config_from_dict(meta["config"])
+    cfg = dataclasses.replace(cfg, cache=cache, claude=dataclasses.replace(cfg.claude, base_url=claude_base_url))
+    if cfg.backend is not Backend.EMBEDDING or meta["fitted_head"] is None:
+        return cfg, make_classifier(cfg)
+    state = pickle.loads((directory / HEAD).read_bytes())
+    clf = EmbeddingClassifier(cfg.embedding)
+    clf.heads, clf.finetuned, clf.n_seed = state["heads"], state["finetuned"], state["n_seed"]
+    clf.warm_up()
+    return cfg, clf

@@ -1,0 +1,1 @@
+"""Prompt generation for sparse taxonomy cells (`gapfill`) and detail expansion (`expand`)."""

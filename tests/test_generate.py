@@ -1,0 +1,310 @@
+"""gapfill and expand: the offline generator and expander, the rounds, and the Claude backends against 127.0.0.1."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pandas as pd
+import pytest
+from fakeanthropic import FakeAnthropic
+
+from diffcurate.cache import JsonlCache
+from diffcurate.classify.base import Backend, Prediction
+from diffcurate.classify.embedding import phrase_matches
+from diffcurate.generate.claude import ClaudeExpander, ClaudeGenerator
+from diffcurate.generate.compose import Spec, generate
+from diffcurate.generate.details import CAMERA_DETAIL, GENERIC, STYLE_DETAIL, SUBJECT_DETAIL
+from diffcurate.generate.expand import ExpandConfig, ExpandScope, Job, OfflineExpander, expand_offline, run_expand
+from diffcurate.generate.gapfill import (
+    GapfillConfig,
+    Generator,
+    OfflineGenerator,
+    largest_remainder,
+    parse_distribution,
+    plan,
+    run_gapfill,
+    slots_for,
+)
+from diffcurate.generate.vocab import CAMERAS, STYLES
+from diffcurate.llm import ClaudeClient, ClaudeConfig, LLMMode
+from diffcurate.schemas import Language
+from diffcurate.taxonomy import CODES, Axis, cells
+from diffcurate.text import detect_language, n_words
+
+# --- a classifier whose answers the tests control -------------------------------------------------
+_CODES = re.compile(r"\b(S\d+)\b.*?\b(T\d)\b.*?\b(C\d)\b")
+
+
+class RecordingClassifier:
+    """Labels prompts from a registry filled by the generator wrapper (or codes spelled in the text);
+    texts in `wrong` get a different subject."""
+
+    backend = Backend.KEYWORD
+
+    def __init__(self):
+        self.truth: dict[str, tuple[str, str, str]] = {}
+        self.wrong: set[str] = set()
+        self.calls = 0
+
+    def classify(self, texts, languages=None):
+        self.calls += 1
+        out = []
+        for t in texts:
+            codes = self.truth.get(t)
+            if codes is None:
+                m = _CODES.search(t)
+                codes = m.groups() if m else ("S10", "T1", "C1")
+            s, st, c = codes
+            if t in self.wrong:
+                s = "S14" if s != "S14" else "S1"
+            out.append(Prediction(s, st, c, 0.9, 0.9, 0.9))
+        return out
+
+
+class TruthfulGenerator(Generator):
+    """The offline generator, registering each candidate's intended codes with the classifier; every
+    `bad_every`-th candidate is mislabelled, and `inject` texts are offered first (duplicates)."""
+
+    def __init__(self, clf: RecordingClassifier, bad_every: int = 3, inject: list[str] | None = None):
+        self.inner, self.clf, self.bad_every, self.inject, self.n = OfflineGenerator(0, 2), clf, bad_every, list(inject or []), 0
+        self.name = self.inner.name
+
+    def candidates(self, slots, round_):
+        out = self.inner.candidates(slots, round_)
+        for slot in slots:
+            texts = out[slot.id]
+            if self.inject:
+                texts.insert(0, self.inject.pop(0))
+            for t in texts:
+                self.n += 1
+                self.clf.truth.setdefault(t, (slot.spec.subject, slot.spec.style, slot.spec.camera))
+                if self.n % self.bad_every == 0:
+                    self.clf.wrong.add(t)
+        return out
+
+
+def existing_frame(n_per_cell: dict[tuple[str, str], int]) -> pd.DataFrame:
+    rows = []
+    for (s, t), n in n_per_cell.items():
+        for i in range(n):
+            rows.append({"id": f"{s}{t}{i}", "source": "parti", "text": f"existing prompt {s} {t} number {i} with words", "language": "en",
+                         "subject": s, "style": t, "camera": "C1"})
+    return pd.DataFrame(rows)
+
+
+# --- compose ------------------------------------------------------------------------------------
+def test_compose_is_seeded_varied_and_writes_the_treatments_into_the_text():
+    spec = Spec("S2", "T2", "C4")
+    a, b = generate(spec, 30, seed=0), generate(spec, 30, seed=0)
+    assert a == b and len(set(a)) >= 28  # deterministic and varied
+    assert generate(spec, 5, seed=1) != a[:5]
+    assert generate(spec, 10, seed=0, start=20) == a[20:]
+    for bank in (STYLES[Language.EN]["T2"], CAMERAS[Language.EN]["C4"]):  # the codes are stated, not assigned
+        phrases = [p.lower() for p in bank["prefix"] + bank["suffix"] if p]
+        assert all(any(p in t.lower() for p in phrases) for t in a)
+    shapes = {re.sub(r"[^,]", "", t) for t in a}
+    assert len(shapes) >= 2  # not one template with slots swapped
+
+
+def test_subject_constraints_and_chinese():
+    assert all(re.search(r'"[^"]+"', t) for t in generate(Spec("S11", "T1", "C1"), 20, 0))  # text to render
+    zh = generate(Spec("S13", "T2", "C2", Language.ZH), 20, 0)
+    assert all(detect_language(t) is Language.ZH for t in zh)
+    assert sum(any(k in t for k in STYLES[Language.ZH]["T2"]["keywords"]) for t in zh) >= 18
+
+
+def test_detail_banks_never_state_another_treatment():
+    generic = [p for lang in Language for bank in (GENERIC[lang], SUBJECT_DETAIL[lang]) for phrases in bank.values() for p in phrases]
+    for axis in (Axis.STYLE, Axis.CAMERA):
+        hits = phrase_matches(axis, generic).sum(axis=0)
+        assert hits.sum() == 0, [p for p, row in zip(generic, phrase_matches(axis, generic), strict=True) if row.any()]
+    for axis, banks in ((Axis.STYLE, STYLE_DETAIL), (Axis.CAMERA, CAMERA_DETAIL)):
+        for lang in Language:
+            for code, phrases in banks[lang].items():
+                m = phrase_matches(axis, phrases)
+                others = [j for j, c in enumerate(CODES[axis]) if c != code]
+                assert m[:, others].sum() == 0, (code, phrases)
+
+
+# --- plan ---------------------------------------------------------------------------------------
+def test_distribution_parsing_and_largest_remainder():
+    assert parse_distribution("C1=1,C2=1") == {"C1": 0.5, "C2": 0.5}
+    for bad in ("C9=1", "C1=x", "C1", "C1=0", "C1=1,C1=2", "C1=-1,C2=2"):
+        with pytest.raises(ValueError, match="camera distribution"):
+            parse_distribution(bad)
+    counts = largest_remainder(10, {"a": 0.55, "b": 0.25, "c": 0.2})
+    assert counts == {"a": 6, "b": 2, "c": 2} and sum(counts.values()) == 10
+
+
+def test_plan_gives_exactly_the_deficit_and_caps_proportionally():
+    counts = dict.fromkeys(cells(), 50)
+    counts[("S1", "T4")], counts[("S2", "T7")], counts[("S3", "T1")] = 10, 0, 70
+    cfg = GapfillConfig(min_per_cell=50)
+    assert plan(counts, cfg) == {("S1", "T4"): 40, ("S2", "T7"): 50}
+    capped = plan(counts, GapfillConfig(min_per_cell=50, max_total=45))
+    assert sum(capped.values()) == 45 and capped[("S2", "T7")] > capped[("S1", "T4")]
+
+
+def test_slots_follow_the_camera_distribution_and_chinese_share():
+    cfg = GapfillConfig(cameras="C1=0.5,C2=0.25,C4=0.25", zh_share=0.25, zh_subjects=("S13",))
+    slots = slots_for(("S13", "T2"), 40, cfg)
+    cams = pd.Series([s.spec.camera for s in slots]).value_counts().to_dict()
+    assert cams == {"C1": 20, "C2": 10, "C4": 10}
+    assert sum(s.spec.language is Language.ZH for s in slots) == 10
+    assert not any(s.spec.language is Language.ZH for s in slots_for(("S2", "T2"), 40, cfg))
+    assert len({s.id for s in slots}) == 40
+
+
+# --- rounds -------------------------------------------------------------------------------------
+def test_gapfill_fills_every_cell_with_class_true_new_prompts():
+    full = dict.fromkeys(cells(), 3)
+    full[("S2", "T4")], full[("S12", "T6")] = 0, 1
+    existing = existing_frame(full)
+    clf = RecordingClassifier()
+    dup = existing["text"].iloc[0]
+    gen = TruthfulGenerator(clf, bad_every=3, inject=[dup])
+    out, m, table = run_gapfill(existing, clf, gen, GapfillConfig(min_per_cell=3, zh_share=0.0))
+    assert len(out) == 3 + 2 == m["generated"] and m["cells_below_min_after"] == 0 and m["cells_below_min_before"] == 2
+    assert (out["source"] == "generated").all() and out["id"].is_unique
+    assert not set(out["text"]) & set(existing["text"])
+    assert m["duplicates_dropped"] == {"exact_duplicate": 1}
+    for row in out.itertuples():  # only candidates landing in their intended cell are kept
+        assert row.text not in clf.wrong and clf.truth[row.text][:2] == (row.subject, row.style)
+    assert 0 < m["acceptance_rate"] < 1 and table.loc[table["cell"] == "S2/T4", "after"].item() == 3
+
+
+def test_gapfill_drops_near_duplicates_and_reports_unfillable_cells():
+    existing = existing_frame(dict.fromkeys(cells(), 2) | {("S5", "T3"): 0})
+
+    class Echo(Generator):
+        name = OfflineGenerator.name
+
+        def candidates(self, slots, round_):  # the same prompt, give or take a word, for every slot
+            scene = "a quiet lake at dawn with mist drifting over the still water, dark pines along the far shore, a wooden jetty, " * 3
+            return {s.id: [f"{scene} {s.spec.subject} {s.spec.style} C1 {s.id} v{round_}"] for s in slots}
+
+    out, m, _ = run_gapfill(existing, RecordingClassifier(), Echo(), GapfillConfig(min_per_cell=2, max_rounds=3, zh_share=0.0))
+    assert len(out) == 1  # the first one is new; every later one is a near-duplicate of it
+    assert m["duplicates_dropped"]["near_duplicate"] >= 2 and m["unfilled_cells"] == {"S5/T3": 1}
+
+
+def test_gapfill_is_deterministic():
+    existing = existing_frame(dict.fromkeys(cells(), 1))
+
+    def once():
+        clf = RecordingClassifier()
+        return run_gapfill(existing, clf, TruthfulGenerator(clf), GapfillConfig(min_per_cell=2))[0]
+
+    pd.testing.assert_frame_equal(once(), once())
+
+
+# --- expand -------------------------------------------------------------------------------------
+def test_offline_expansion_reaches_the_window_without_repeating_a_phrase():
+    job = Job("x", "A red fox curled up asleep in a snowy birch forest", "S2", "T1", "C1", Language.EN, 30, 40)
+    for seed in range(20):
+        text = expand_offline(job, random.Random(seed))
+        assert text.startswith(job.text) and 30 <= n_words(text) <= 40
+        added = text[len(job.text) :].split(", ")[1:]
+        assert len(added) == len(set(added))
+    zh = Job("y", "一只橘猫在窗台上晒太阳", "S2", "T1", "C1", Language.ZH, 50, 80)
+    assert all(50 <= len(expand_offline(zh, random.Random(s))) <= 80 for s in range(10))
+
+
+def test_run_expand_keeps_codes_or_falls_back_and_counts():
+    df = pd.DataFrame([
+        {"id": "a", "source": "generated", "text": "A red fox asleep in the snow", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
+        {"id": "b", "source": "generated", "text": "A hedgehog on a mossy rock", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
+        {"id": "c", "source": "parti", "text": "A cat", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
+        {"id": "d", "source": "generated", "text": "一只橘猫在窗台上晒太阳", "language": "zh", "subject": "S2", "style": "T1", "camera": "C1"},
+    ])
+
+    class Picky(RecordingClassifier):
+        def classify(self, texts, languages=None):  # any expansion of the hedgehog prompt changes its subject
+            return [Prediction("S5" if "hedgehog" in t else "S2", "T1", "C1") for t in texts]
+
+    out, m = run_expand(df, Picky(), OfflineExpander(0), ExpandConfig(max_attempts=2))
+    by = out.set_index("id")
+    assert by.loc["a", "expanded"] and 30 <= n_words(by.loc["a", "text"]) <= 40 and by.loc["a", "text_original"] == "A red fox asleep in the snow"
+    assert not by.loc["b", "expanded"] and by.loc["b", "text"] == "A hedgehog on a mossy rock"
+    assert not by.loc["c", "expanded"]  # benchmark prompts are out of the default scope
+    assert by.loc["d", "expanded"] and 50 <= len(by.loc["d", "text"]) <= 80
+    assert m["fell_back_to_original"] == 1 and m["failed_attempts"]["codes_changed"] == 2 and m["expanded"] == 2
+    out_all, m_all = run_expand(df, Picky(), OfflineExpander(0), ExpandConfig(scope=ExpandScope.ALL))
+    assert out_all.set_index("id").loc["c", "expanded"] and m_all["candidates"] == 4
+    with pytest.raises(ValueError, match="id 'a' appears more than once"):
+        run_expand(pd.concat([df, df.iloc[:1]]), Picky(), OfflineExpander(0), ExpandConfig())
+
+
+# --- Claude backends against the local Messages/Batches server --------------------------------------
+@pytest.fixture
+def api(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-generate")
+    with FakeAnthropic(lambda text: {"subject": "S10", "style": "T1", "camera": "C1"}) as server:
+        yield server
+
+
+def client(api, mode=LLMMode.SYNC):
+    return ClaudeClient(ClaudeConfig(base_url=api.url, mode=mode, max_retries=2, timeout_s=0.5, poll_interval_s=0.0), sleep=lambda s: None)
+
+
+@pytest.mark.parametrize("mode", [LLMMode.SYNC, LLMMode.BATCH])
+def test_claude_gapfill_asks_per_cell_reasks_short_answers_and_never_pays_twice(api, tmp_path, mode):
+    existing = existing_frame(dict.fromkeys(cells(), 2) | {("S2", "T4"): 0, ("S13", "T2"): 0})
+    cfg = GapfillConfig(min_per_cell=2, zh_share=0.5, zh_subjects=("S13",))
+    api.message_faults = ["429", "529", "500", "too_short", "malformed_json"] if mode is LLMMode.SYNC else []
+    gen = ClaudeGenerator(client(api, mode), JsonlCache(tmp_path / "gap.jsonl"), per_request=10)
+    out, m, _ = run_gapfill(existing, RecordingClassifier(), gen, cfg)
+    assert len(out) == 4 and m["cells_below_min_after"] == 0
+    assert (out["language"] == "zh").sum() == 1  # half of S13's two slots
+    body = api.bodies[0] if mode is LLMMode.SYNC else api.bodies[0]["requests"][0]["params"]
+    assert "style_keywords" in body["messages"][0]["content"] and body["tool_choice"]["name"] == "record_prompts"
+    if mode is LLMMode.SYNC:
+        assert gen.stats.reasked == 1 and gen.stats.invalid == 1  # the too-short answer, re-asked alone
+    asked = sum(api.labelled.values())
+    # A resumed run: everything comes from the cache.
+    gen2 = ClaudeGenerator(client(api, mode), JsonlCache(tmp_path / "gap.jsonl"), per_request=10)
+    out2, _, _ = run_gapfill(existing, RecordingClassifier(), gen2, cfg)
+    pd.testing.assert_frame_equal(out, out2)
+    assert sum(api.labelled.values()) == asked and gen2.client.usage.requests == 0
+
+
+def test_claude_expander_reasks_out_of_range_and_caches(api, tmp_path):
+    df = pd.DataFrame([
+        {"id": str(i), "source": "generated", "text": f"a small prompt number {i}", "language": "en", "subject": "S10", "style": "T1", "camera": "C1"}
+        for i in range(5)
+    ] + [{"id": "z", "source": "generated", "text": "一只猫", "language": "zh", "subject": "S2", "style": "T1", "camera": "C1"}])
+    api.message_faults = ["too_short", "drop_one"]
+    exp = ClaudeExpander(client(api), JsonlCache(tmp_path / "exp.jsonl"), per_request=3)
+
+    class Same(RecordingClassifier):
+        def classify(self, texts, languages=None):
+            return [Prediction("S2" if "猫" in t else "S10", "T1", "C1") for t in texts]
+
+    out, m = run_expand(df, Same(), exp, ExpandConfig())
+    assert out["expanded"].all() and m["expanded"] == 6
+    assert exp.stats.reasked == 2  # one too short, one dropped from its answer
+    assert api.bodies[0]["tools"][0]["name"] == "record_expansions"
+    n = api.count("POST", "/v1/messages")
+    run_expand(df, Same(), ClaudeExpander(client(api), JsonlCache(tmp_path / "exp.jsonl"), per_request=3), ExpandConfig())
+    assert api.count("POST", "/v1/messages") == n
+
+
+def test_chinese_slots_the_classifier_cannot_verify_switch_to_english():
+    existing = existing_frame(dict.fromkeys(cells(), 2) | {("S13", "T2"): 0})
+    clf = RecordingClassifier()
+
+    class NoChinese(TruthfulGenerator):
+        def candidates(self, slots, round_):
+            out = super().candidates(slots, round_)
+            for texts in out.values():
+                self.clf.wrong.update(t for t in texts if detect_language(t) is Language.ZH)
+            return out
+
+    cfg = GapfillConfig(min_per_cell=2, zh_share=1.0, zh_subjects=("S13",), zh_fallback_round=2, max_rounds=4)
+    out, m, _ = run_gapfill(existing, clf, NoChinese(clf, bad_every=10**9), cfg)
+    assert len(out) == 2 and (out["language"] == "en").all()
+    assert m["zh_slots_switched_to_en"] == 2 and m["rounds"] == 3
+    never = GapfillConfig(min_per_cell=2, zh_share=1.0, zh_subjects=("S13",), zh_fallback_round=0, max_rounds=3)
+    out, m, _ = run_gapfill(existing, clf, NoChinese(clf, bad_every=10**9), never)
+    assert len(out) == 0 and m["unfilled_cells"] == {"S13/T2": 2}
