@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -91,8 +92,8 @@ def main(
         w.parquet(out, output)
         w.json(m, metrics)
         save_classifier(model_dir, cfg, clf, w.path_text, lambda p, b: w.path(p).write_bytes(b))
-        if confusion is not None:
-            w.csv(confusion, plots / "confusion_subject.csv")
+        # Always written (a declared DVC output): header only when no reference was measured.
+        w.csv(confusion if confusion is not None else pd.DataFrame(columns=["actual", "predicted"]), plots / "confusion_subject.csv")
     console.print(f"classify ({backend.value}): {m['n_out']} prompts, {m['n_flagged']} flagged, {m['prompts_per_second']} prompts/s")
     if "reference" in m:
         agr = m["reference"]["agreement"]

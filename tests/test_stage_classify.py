@@ -110,3 +110,9 @@ def test_bad_input_is_named(tables, tmp_path):
     assert not (tmp_path / "out").exists()
     res = invoke(tmp_path, "--input", str(tables["input"]), "--backend", "gpt")
     assert res.exit_code == 2
+
+
+def test_without_a_reference_the_declared_plot_is_still_written(tables, tmp_path):
+    res = invoke(tmp_path, "--input", str(tables["input"]), "--backend", "keyword", "--reference", "")
+    assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(tmp_path / "plots/confusion_subject.csv").columns) == ["actual", "predicted"]
