@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean browser
 
 install: $(STAMP)
 
@@ -26,7 +26,14 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/dvc repro
 
-test: install
+# The dashboard test drives a real headless Chromium: Debian's chromium + chromium-driver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver \
+	  || echo "warning: could not install chromium; the dashboard browser test will be skipped (CI fails instead)"; }
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install
@@ -36,6 +43,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_download.py
 	$(BIN)/python benchmarks/bench_neardup.py
 	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_balance.py
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache

@@ -63,6 +63,10 @@ def main(
     oversample: Annotated[int, typer.Option(min=1, help="Offline candidates per open slot in the first round (doubling each round).")] = 3,
     max_rounds: Annotated[int, typer.Option(min=1, help="Generate → classify → dedup rounds.")] = 8,
     zh_fallback_round: Annotated[int, typer.Option(min=0, help="From this round on, open Chinese slots are written in English (0: never).")] = 4,
+    count_min_words: Annotated[int, typer.Option(min=0, help="Existing English prompts count towards a cell only from this length (balance.min_words).")] = 0,
+    count_max_words: Annotated[int, typer.Option(min=1, help="... and up to this length (balance.max_words).")] = 10**9,
+    count_min_chars_zh: Annotated[int, typer.Option(min=0, help="Chinese prompts: from this many characters (balance.min_chars_zh).")] = 0,
+    count_max_chars_zh: Annotated[int, typer.Option(min=1, help="... up to this many (balance.max_chars_zh).")] = 10**9,
     seed: Annotated[int, typer.Option(help="Seed of the generator and of near-dup hashing.")] = 0,
     near_dup_threshold: Annotated[float, typer.Option(min=0.01, max=1.0, help="Estimated Jaccard at which a prompt is a near-duplicate.")] = 0.8,
     words_min: Annotated[int, typer.Option(min=1, help="claude: shortest English prompt accepted (shorter ones are re-asked).")] = 10,
@@ -82,7 +86,8 @@ def main(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = GapfillConfig(min_per_cell=min_per_cell, max_total=max_total, cameras=cameras, zh_share=zh_share,
                         zh_subjects=parse_subjects(zh_subjects), oversample=oversample, max_rounds=max_rounds,
-                        zh_fallback_round=zh_fallback_round, seed=seed,
+                        zh_fallback_round=zh_fallback_round, seed=seed, count_words=(count_min_words, count_max_words),
+                        count_chars_zh=(count_min_chars_zh, count_max_chars_zh),
                         near_dup=NearDupConfig(threshold=near_dup_threshold, seed=seed))
     llm_cache = JsonlCache(cache)
     try:

@@ -82,6 +82,9 @@ class GapfillConfig:
     oversample: int = 3  # offline candidates per open slot in round 0, doubling each round
     max_rounds: int = 8
     zh_fallback_round: int = 4  # from this round on, open Chinese slots are written in English (0: never)
+    # Existing prompts count towards their cell only within these lengths (balance's hard bounds).
+    count_words: tuple[int, int] = (0, 10**9)
+    count_chars_zh: tuple[int, int] = (0, 10**9)
     seed: int = 0
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
 
@@ -175,6 +178,13 @@ def run_gapfill(
     """Generated prompts (one row per filled slot), metrics and a per-cell table (before/after/acceptance)."""
     t0 = time.perf_counter()
     labelled = existing[existing["subject"].notna() & existing["style"].notna()]
+    # Count only prompts `balance` will keep (its hard length bounds), so cells are filled for the final set.
+    words = labelled[S.TEXT].map(n_words)
+    chars = labelled[S.TEXT].map(n_chars)
+    is_zh = labelled[S.LANGUAGE] == Language.ZH.value
+    lo, hi = cfg.count_words
+    zlo, zhi = cfg.count_chars_zh
+    labelled = labelled[(is_zh & chars.between(zlo, zhi)) | (~is_zh & words.between(lo, hi))]
     before = cell_counts(labelled)
     quotas = plan(before, cfg)
     open_slots = [s for cell, q in quotas.items() for s in slots_for(cell, q, cfg)]
@@ -296,6 +306,7 @@ def run_gapfill(
         "generator": generator.name.value,
         "min_per_cell": cfg.min_per_cell,
         "n_existing": len(existing),
+        "n_counted": len(labelled),
         "cells_total": len(before),
         "cells_below_min_before": int(sum(n < cfg.min_per_cell for n in before.values())),
         "cells_empty_before": int(sum(n == 0 for n in before.values())),
