@@ -181,7 +181,9 @@ def test_stage_writes_parquet_jsonl_metrics_and_plots(expanded, tmp_path):
 
 def test_stage_bad_input_writes_nothing(expanded, tmp_path):
     cases = [(("--sample", "partyprompts=3"), "expected SOURCE=N"), (("--subjects", "S1,S15"), "unknown subject codes ['S15']"),
-             (("--holdout", str(tmp_path / "nope.txt")), "no such file"), (("--sample", "drawbench=2"), "sources not in the input")]
+             (("--holdout", str(tmp_path / "nope.txt")), "no such file"), (("--sample", "drawbench=2"), "sources not in the input"),
+             (("--holdout", str(tmp_path / "holdout.csv")), "expected .txt (one prompt a line), .jsonl or .parquet")]
+    (tmp_path / "holdout.csv").write_text("text\na cat\n")
     for args, msg in cases:
         res = invoke(tmp_path, expanded, *args)
         assert res.exit_code == 1 and msg in res.output.replace("\n", ""), res.output
@@ -211,11 +213,11 @@ def test_dvc_exp_on_min_per_cell_reruns_only_balance_and_metrics_diff_shows_it(s
     params["classify"]["reference"] = ""
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     dvc = str(Path(sys.executable).parent / "dvc")
-    first = _run(repo, dvc, "repro")
+    first = _run(repo, dvc, "repro", "dashboard")  # the prompt pipeline (the D2C stages are another branch of the DAG)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert _run(repo, "git", "add", "-A").returncode == 0
     assert _run(repo, "git", "commit", "-qm", "baseline").returncode == 0
-    exp = _run(repo, dvc, "exp", "run", "-S", "balance.min_per_cell=40")
+    exp = _run(repo, dvc, "exp", "run", "dashboard", "-S", "balance.min_per_cell=40")
     assert exp.returncode == 0, exp.stdout[-3000:] + exp.stderr[-3000:]
     ran = {line.split("'")[1] for line in exp.stdout.splitlines() if line.startswith("Running stage")}
     assert ran == {"balance", "dashboard"}, exp.stdout

@@ -172,6 +172,7 @@ def test_gapfill_fills_every_cell_with_class_true_new_prompts():
     for row in out.itertuples():  # only candidates landing in their intended cell are kept
         assert row.text not in clf.wrong and clf.truth[row.text][:2] == (row.subject, row.style)
     assert 0 < m["acceptance_rate"] < 1 and table.loc[table["cell"] == "S2/T4", "after"].item() == 3
+    assert set(m["acceptance_by_cell"]) == {"S2/T4", "S12/T6"}
 
 
 def test_gapfill_drops_near_duplicates_and_reports_unfillable_cells():
@@ -252,7 +253,8 @@ def client(api, mode=LLMMode.SYNC):
 def test_claude_gapfill_asks_per_cell_reasks_short_answers_and_never_pays_twice(api, tmp_path, mode):
     existing = existing_frame(dict.fromkeys(cells(), 2) | {("S2", "T4"): 0, ("S13", "T2"): 0})
     cfg = GapfillConfig(min_per_cell=2, zh_share=0.5, zh_subjects=("S13",))
-    api.message_faults = ["429", "529", "500", "too_short", "malformed_json"] if mode is LLMMode.SYNC else []
+    api.message_faults = ["429", "529", "500", "timeout", "too_short", "malformed_json", "no_tool"] if mode is LLMMode.SYNC else []
+    api.result_faults = {"g0-r0-g0": ["errored"], "g0-r0-g1": ["expired"]}  # batch: resubmitted, only these
     gen = ClaudeGenerator(client(api, mode), JsonlCache(tmp_path / "gap.jsonl"), per_request=10)
     out, m, _ = run_gapfill(existing, RecordingClassifier(), gen, cfg)
     assert len(out) == 4 and m["cells_below_min_after"] == 0
@@ -261,6 +263,10 @@ def test_claude_gapfill_asks_per_cell_reasks_short_answers_and_never_pays_twice(
     assert "style_keywords" in body["messages"][0]["content"] and body["tool_choice"]["name"] == "record_prompts"
     if mode is LLMMode.SYNC:
         assert gen.stats.reasked == 1 and gen.stats.invalid == 1  # the too-short answer, re-asked alone
+        assert gen.client.usage.errors == {"malformed_response": 2}  # malformed JSON and no tool call: re-asked by the client
+    else:
+        assert api.count("POST", "/v1/messages/batches") == 2  # one batch, then one resubmitting the 2 failed requests
+        assert len(api.bodies[-1]["requests"]) == 2
     asked = sum(api.labelled.values())
     # A resumed run: everything comes from the cache.
     gen2 = ClaudeGenerator(client(api, mode), JsonlCache(tmp_path / "gap.jsonl"), per_request=10)

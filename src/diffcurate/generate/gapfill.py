@@ -324,6 +324,7 @@ def run_gapfill(
         "zh_slots_switched_to_en": zh_to_en,
         "unfilled_cells": {f"{r.subject}/{r.style}": int(r.quota - r.generated) for r in unfilled.itertuples()},
         "camera_distribution": {c: int((out["camera"] == c).sum()) for c in CODES[Axis.CAMERA]},
+        "acceptance_by_cell": {r.cell: float(r.acceptance_rate) for r in table.itertuples() if r.candidates > 0},
         "camera_agreement": round(float((out["camera"] == out["camera_pred"]).mean()), 4) if len(out) else None,
         "words_en": {
             "mean": round(float(en[S.N_WORDS].mean()), 2) if len(en) else None,
