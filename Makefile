@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test install lint bench clean browser
+.PHONY: run test install lint bench clean browser datasets
 
 install: $(STAMP)
 
@@ -23,8 +23,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: install
+run: install datasets
 	$(BIN)/dvc repro
+
+# The offline image corpus: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
+datasets:
+	@test -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q dataset-fashion-mnist \
+	  || echo "warning: could not install dataset-fashion-mnist; D2C stages and tests need it"; }
 
 # The dashboard test drives a real headless Chromium: Debian's chromium + chromium-driver.
 browser:
@@ -33,7 +40,7 @@ browser:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver \
 	  || echo "warning: could not install chromium; the dashboard browser test will be skipped (CI fails instead)"; }
 
-test: install browser
+test: install browser datasets
 	$(BIN)/python -m pytest
 
 lint: install
@@ -44,6 +51,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_neardup.py
 	$(BIN)/python benchmarks/bench_classify.py
 	$(BIN)/python benchmarks/bench_balance.py
+	$(BIN)/python benchmarks/bench_score.py
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache

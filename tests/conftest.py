@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
+import struct
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,3 +101,24 @@ def write_tiny_mirror(root: Path) -> Path:
 @pytest.fixture
 def tiny_mirror(tmp_path: Path) -> Path:
     return write_tiny_mirror(tmp_path / "mirror")
+
+
+def write_idx(path: Path, arr: np.ndarray) -> None:
+    header = struct.pack(">HBB", 0, 0x08, arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape)
+    with gzip.open(path, "wb") as fh:
+        fh.write(header + arr.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def tiny_fmnist(tmp_path: Path) -> Path:
+    """Fashion-MNIST's file format with 120 images: class c draws a square whose brightness grows with c."""
+    rng = np.random.default_rng(0)
+    labels = np.arange(120) % 10
+    images = np.zeros((120, 28, 28), np.uint8)
+    for i, c in enumerate(labels):
+        images[i, 8:20, 8:20] = 20 * c + rng.integers(0, 10)
+    root = tmp_path / "fmnist"
+    root.mkdir()
+    write_idx(root / "train-images-idx3-ubyte.gz", images)
+    write_idx(root / "train-labels-idx1-ubyte.gz", labels)
+    return root
