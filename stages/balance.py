@@ -13,7 +13,6 @@ and the plots DVC renders; `--dry-run` prints the summary and writes nothing.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,17 +23,11 @@ from rich.table import Table
 from diffcurate.balance import JSONL_COLUMNS, BalanceConfig, parse_codes, parse_sample, plot_tables, read_holdout, run_balance
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs, read_table
+from diffcurate.schemas import Bool
 from diffcurate.taxonomy import Axis
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
-
-
-class Bool(StrEnum):
-    """true/false as DVC renders YAML booleans into the command line."""
-
-    TRUE = "true"
-    FALSE = "false"
 
 
 @app.command()

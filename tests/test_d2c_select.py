@@ -120,6 +120,34 @@ def test_vae_latents_with_flips(latent_corpus):
     assert not torch.equal(data.x[data.flip == 0][0], data.x[data.flip == 1][0])
 
 
+def test_attach_reads_the_original_images_of_a_latent_corpus(latent_corpus, tmp_path):
+    """Latents: the vision encoder sees the corpus' pixels (ADM crop), rows matched by index."""
+    import importlib.util
+
+    from typer.testing import CliRunner
+
+    from diffcurate.d2c.attach import subset_pixels
+
+    corpus = imagefolder(tmp_path / "imgs", resolution=32)
+    x = subset_pixels(corpus, np.array([5, 0]), corpus.ids)
+    (_, img5), = corpus.images(5, 6)
+    assert x.shape == (2, 3, 32, 32) and torch.allclose(x[0], torch.from_numpy(img5).permute(2, 0, 1).float() / 127.5 - 1)
+    with pytest.raises(ValueError, match="not the one that was encoded"):
+        subset_pixels(corpus, np.array([0]), corpus.ids[:-1] + ["b/other.png"])
+    pd.DataFrame({"index": [5, 0], "label": [1, 0]}).to_parquet(tmp_path / "subset.parquet")
+    spec = importlib.util.spec_from_file_location("stage_attach", Path(__file__).resolve().parents[1] / "stages/attach.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    args = ["--encoded", latent_corpus, "--subset", tmp_path / "subset.parquet", "--out", tmp_path / "att", "--model", "DiT-T/2",
+            "--kind", "imagefolder", "--root", tmp_path / "imgs", "--resolution", 32, "--metrics", tmp_path / "att.json"]
+    res = CliRunner().invoke(mod.app, [str(a) for a in args])
+    assert res.exit_code == 0, res.output
+    m = json.loads((tmp_path / "att.json").read_text())
+    assert m["visual_shape"] == [2, 4, 1280] and m["text_shape"] == [2, 16, 384]  # 4×4 latents, patch 2: 4 tokens
+    res = CliRunner().invoke(mod.app, [str(a) for a in args[:-6] + ["--resolution", 32, "--root", tmp_path / "nowhere", "--metrics", tmp_path / "x.json"]])
+    assert res.exit_code == 1 and "nowhere" in res.output
+
+
 # --- DiT ----------------------------------------------------------------------------------------------
 def test_dit_shapes_zero_init_and_learned_sigma():
     m = DiT(DiTConfig(name="DiT-T/4", input_size=32, in_channels=1, num_classes=10))

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class Bool(StrEnum):
+    """true/false as DVC renders YAML booleans into the command line (`--flag ${stage.key}`)."""
+
+    TRUE = "true"
+    FALSE = "false"
+
+
 class Language(StrEnum):
     EN = "en"
     ZH = "zh"

@@ -47,3 +47,65 @@ def load_dit(folder: Path, ema: bool = True) -> tuple[DiT, str]:
 def set_threads(n: int) -> None:
     if n > 0:
         torch.set_num_threads(n)
+
+
+def save_student(folder: Path, model, ema, params: dict) -> None:
+    """A D2C student (DiT + DC-Embedding + REPA projector): weights, EMA, and its full configuration."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
+    save_file({k: v.contiguous() for k, v in ema.state_dict().items()}, str(folder / "ema.safetensors"))
+    c = model.scfg
+    config = {
+        "dit": asdict(c.dit),
+        "conditioning": c.conditioning.value,
+        "objective": c.objective.value,
+        "encoder_depth": c.encoder_depth,
+        "proj_coeff": c.proj_coeff,
+        "visual_dim": c.visual_dim,
+        "params": params,
+        "git_revision": git_revision(),
+    }
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+SNAPSHOTS = "snapshots"  # EMA weights at intermediate steps: snapshots/ema_<step>.safetensors
+
+
+def snapshot_path(folder: Path, step: int) -> Path:
+    return Path(folder) / SNAPSHOTS / f"ema_{step:07d}.safetensors"
+
+
+def list_snapshots(folder: Path) -> dict[int, Path]:
+    """{step: path} of the EMA snapshots a training run saved, by step."""
+    return {int(p.stem.split("_")[1]): p for p in sorted((Path(folder) / SNAPSHOTS).glob("ema_*.safetensors"))}
+
+
+def save_snapshot(folder: Path, step: int, ema) -> None:
+    path = snapshot_path(folder, step)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().cpu().contiguous() for k, v in ema.state_dict().items()}, str(path))
+
+
+def load_student(folder: Path, ema: bool = True, weights: Path | None = None):
+    """The trained student (EMA weights by default; `weights`: another file, e.g. a snapshot) and its config."""
+    from diffcurate.d2c.student import Conditioning, Objective, Student, StudentConfig
+
+    folder = Path(folder)
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(f"{folder}: no config.json (run the train stage first)")
+    c = json.loads((folder / "config.json").read_text())
+    state = load_file(str(weights or folder / ("ema.safetensors" if ema else "model.safetensors")))
+    cfg = StudentConfig(
+        DiTConfig(**c["dit"]),
+        Conditioning(c["conditioning"]),
+        Objective(c["objective"]),
+        c["encoder_depth"],
+        c["proj_coeff"],
+        c["visual_dim"],
+    )
+    text = state.get("dit.y_embedder.text")
+    mask = state.get("dit.y_embedder.mask")
+    model = Student(cfg, text, mask)
+    model.load_state_dict(state)
+    return model.eval(), c

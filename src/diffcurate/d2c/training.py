@@ -1,27 +1,45 @@
-"""A small, exact-resume training loop for the diffusion models (`pretrain` now, `train` later).
+"""A small, exact-resume training loop for the diffusion models (`pretrain` and `train`).
 
 AdamW, gradient clipping, an EMA copy of the weights, classifier-free-guidance label dropout, and
 checkpoints that hold everything needed to continue *exactly*: weights, EMA, optimiser state,
 step, and the RNG state of the batch / noise generator. On CPU a run killed and resumed ends
 with the same weights as an uninterrupted one (tested).
+
+Devices go through `accelerate`: `device` picks cpu / cuda, `precision` bf16 / fp16 autocast on
+GPU (fp16 with a gradient scaler), and under `accelerate launch` each process draws its own
+batches (its generator seeded with seed + rank) and gradients are averaged by DDP; only the main
+process writes checkpoints. Batches and noise are drawn on the CPU from the seeded generator, so
+a run's randomness does not depend on the device.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import torch
 
-from diffcurate.d2c.diffusion import NUM_TIMESTEPS, eps_loss_per_sample
+from diffcurate.d2c.diffusion import NUM_TIMESTEPS, q_sample
+from diffcurate.d2c.models import git_revision
 
 CKPT = "checkpoint.pt"
+
+
+class Device(StrEnum):
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+class Precision(StrEnum):
+    NO = "no"
+    BF16 = "bf16"
+    FP16 = "fp16"
 
 
 @dataclass(frozen=True)
@@ -36,11 +54,13 @@ class TrainConfig:
     seed: int = 0
     ckpt_every: int = 500
     log_every: int = 50
+    device: str = "cpu"  # cpu | cuda (accelerate places the model; multi-GPU through `accelerate launch`)
+    precision: str = "no"  # no | bf16 | fp16 (GPU autocast)
 
 
 def _resumable(config: dict) -> dict:
     """The settings a checkpoint must share to be continued (more steps, other logging: fine)."""
-    return {k: v for k, v in config.items() if k not in ("steps", "ckpt_every", "log_every")}
+    return {k: v for k, v in config.items() if k not in ("steps", "ckpt_every", "log_every", "device", "precision")}
 
 
 def log_warning(message: str) -> None:
@@ -55,6 +75,12 @@ def save_checkpoint(path: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
+def ema_decay_at(decay: float, step: int) -> float:
+    """EMA decay with warm-up, min(decay, (1 + step) / (10 + step)): in short runs a fixed 0.999
+    would leave the EMA weights mostly at their (zero-output) initialisation."""
+    return min(decay, (1 + step) / (10 + step))
+
+
 @torch.no_grad()
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
     for e, p in zip(ema.parameters(), model.parameters(), strict=True):
@@ -63,9 +89,18 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
 
 def eps_objective(model, x0, y, gen: torch.Generator) -> torch.Tensor:
     """DiT's ε-prediction objective: uniform t, Gaussian ε, MSE."""
-    t = torch.randint(0, NUM_TIMESTEPS, (x0.shape[0],), generator=gen)
-    eps = torch.randn(x0.shape, generator=gen)
-    return eps_loss_per_sample(model, x0, y, t, eps).mean()
+    t = torch.randint(0, NUM_TIMESTEPS, (x0.shape[0],), generator=gen).to(x0.device)
+    eps = torch.randn(x0.shape, generator=gen).to(x0.device)
+    pred = model(q_sample(x0, t, eps), t, y)[:, : x0.shape[1]]  # through forward (DDP), ε part only
+    return ((eps - pred.float()) ** 2).mean()
+
+
+def make_accelerator(cfg: TrainConfig):
+    from accelerate import Accelerator
+
+    if cfg.device == "cpu" and cfg.precision != "no":
+        raise ValueError(f"precision {cfg.precision} needs a GPU (device cuda); on CPU use precision no")
+    return Accelerator(cpu=cfg.device == "cpu", mixed_precision=cfg.precision)
 
 
 def train(
@@ -78,19 +113,29 @@ def train(
     stop_after: int | None = None,
     log: Callable[[int, dict], None] | None = None,
     extra_state: dict | None = None,
+    extras: dict[str, torch.Tensor] | None = None,
+    on_step: Callable[[int, torch.nn.Module, torch.nn.Module], None] | None = None,
 ) -> tuple[torch.nn.Module, torch.nn.Module, list[dict]]:
     """Train `model` on (x, y) for `cfg.steps` steps, resuming from `out/checkpoint.pt` if present.
 
-    `objective(model, x0, y, generator)` returns the loss; `stop_after` ends the call early (tests
-    simulate a kill). Returns (model, EMA model, history of logged rows).
+    `objective(model, x0, y, generator, **extras[idx])` returns the loss (`extras`: per-sample
+    tensors such as REPA's visual tokens, indexed like x); `stop_after` ends the call early (tests
+    simulate a kill); `on_step(step, model, ema)` runs after every step on the main process (e.g.
+    EMA snapshots for FID-vs-steps curves; it must not draw from the generator). Returns
+    (model, EMA model, history of logged rows).
     """
     out = Path(out)
+    acc = make_accelerator(cfg)
     null_class = model.cfg.num_classes
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     ema = copy.deepcopy(model).eval()
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed + acc.process_index)
     step, history = 0, []
-    state = torch.load(out / CKPT, weights_only=False) if (out / CKPT).is_file() else None
+    state = torch.load(out / CKPT, weights_only=False, map_location="cpu") if (out / CKPT).is_file() else None
+    same_run = {k: v for k, v in (extra_state or {}).get("params", {}).items() if k != "steps"}
+    if state is not None and {k: v for k, v in state.get("params", {}).items() if k != "steps"} != same_run:
+        log_warning(f"{out / CKPT}: written for other model settings; starting over")
+        state = None
     if state is not None and _resumable(state["config"]) != _resumable(asdict(cfg)):
         log_warning(f"{out / CKPT}: written with other settings {state['config']}; starting over")
         state = None
@@ -100,6 +145,9 @@ def train(
         opt.load_state_dict(state["opt"])
         gen.set_state(state["rng"])
         step, history = state["step"], state["history"]
+    ema.to(acc.device)
+    model, opt = acc.prepare(model, opt)  # CPU, one process: the same objects; GPU: placed, DDP-wrapped
+    net = acc.unwrap_model(model)
     model.train()
     t0, seen = time.perf_counter(), 0
     while step < cfg.steps:
@@ -109,12 +157,14 @@ def train(
         yb = y[idx].clone()
         drop = torch.rand(cfg.batch_size, generator=gen) < cfg.cfg_dropout
         yb[drop] = null_class
-        loss = objective(model, x[idx], yb, gen)
+        batch = {k: v[idx].to(acc.device) for k, v in (extras or {}).items()}
+        with acc.autocast():
+            loss = objective(_Forward(model, net), x[idx].to(acc.device), yb.to(acc.device), gen, **batch)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        acc.backward(loss)
+        grad_norm = acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
-        ema_update(ema, model, cfg.ema_decay)
+        ema_update(ema, net, ema_decay_at(cfg.ema_decay, step))
         step += 1
         seen += 1
         if step % cfg.log_every == 0 or step == cfg.steps:
@@ -127,24 +177,38 @@ def train(
             history.append(row)
             if log:
                 log(step, row)
-        if step % cfg.ckpt_every == 0 or step == cfg.steps:
+        if (step % cfg.ckpt_every == 0 or step == cfg.steps) and acc.is_main_process:
             save_checkpoint(
                 out / CKPT,
                 {
-                    "model": model.state_dict(),
+                    "model": net.state_dict(),
                     "ema": ema.state_dict(),
                     "opt": opt.state_dict(),
                     "rng": gen.get_state(),
                     "step": step,
                     "history": history,
                     "config": asdict(cfg),
+                    "git_revision": git_revision(),
                     **(extra_state or {}),
                 },
             )
-    model.eval()
-    return model, ema, history
+        if on_step is not None and acc.is_main_process:
+            on_step(step, net, ema)
+    acc.wait_for_everyone()
+    net = net.cpu().eval()
+    return net, ema.cpu(), history
 
 
-def write_json(path: Path, obj: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, indent=2) + "\n")
+class _Forward:
+    """What objectives see: calls go through the (possibly DDP-wrapped) module, so gradients are
+    synchronised; attribute reads (cfg, projector, eps …) come from the bare model."""
+
+    def __init__(self, wrapped: torch.nn.Module, bare: torch.nn.Module):
+        self._wrapped, self._bare = wrapped, bare
+
+    def __call__(self, *args, **kwargs):
+        return self._wrapped(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._bare, name)
+

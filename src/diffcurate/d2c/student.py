@@ -1,0 +1,131 @@
+"""The D2C student: DiT/SiT with the dual class + text embedding (DC-Embedding) and the REPA loss.
+
+DC-Embedding: the class prompt's text tokens and mask pass a 1-D convolution over the tokens,
+are mean-pooled over the real tokens, added to a learnable class embedding and refined by a
+residual MLP into the conditioning vector. `Conditioning` switches the ablation: class only,
+text only, or both. The per-class text tokens are a buffer of the model, so sampling needs no
+text encoder. The null class (label = num_classes) has its own learned vector (guidance).
+
+REPA (Yu et al., 2024): a projection MLP maps the tokens after block `encoder_depth` to the
+frozen vision encoder's dimension; the loss is the negative cosine similarity to the attached
+visual tokens of the clean image, weighted by `proj_coeff`.
+
+Objectives: `eps` (DiT: DDPM noising, predict ε) and `sit` (SiT: linear interpolant
+x_t = (1 − t)·x0 + t·ε, t ~ U(0, 1), predict the velocity ε − x0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import torch
+from torch import nn
+
+from diffcurate.d2c.diffusion import NUM_TIMESTEPS, q_sample
+from diffcurate.d2c.dit import DiT, DiTConfig
+
+
+class Conditioning(StrEnum):
+    CLASS = "class"
+    TEXT = "text"
+    BOTH = "both"
+
+
+class Objective(StrEnum):
+    EPS = "eps"  # DiT
+    SIT = "sit"  # SiT, linear interpolant, velocity prediction
+
+
+class DCEmbedding(nn.Module):
+    def __init__(self, num_classes: int, hidden: int, text: torch.Tensor | None, mask: torch.Tensor | None, mode: Conditioning):
+        super().__init__()
+        self.num_classes, self.mode = num_classes, mode
+        self.table = nn.Embedding(num_classes + 1, hidden)  # + the null class
+        nn.init.normal_(self.table.weight, std=0.02)
+        if mode is not Conditioning.CLASS:
+            if text is None or mask is None:
+                raise ValueError(f"conditioning {mode.value} needs text tokens")
+            self.register_buffer("text", text.float())  # (C, L, D)
+            self.register_buffer("mask", mask.float())  # (C, L)
+            self.conv = nn.Conv1d(text.shape[-1], hidden, kernel_size=3, padding=1)
+            self.null_text = nn.Parameter(torch.zeros(hidden))
+        self.fuse = nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
+
+    def text_vector(self, y: torch.Tensor) -> torch.Tensor:
+        real = y.clamp(max=self.num_classes - 1)
+        tokens = self.conv(self.text[real].transpose(1, 2))  # (N, hidden, L)
+        m = self.mask[real].unsqueeze(1)  # (N, 1, L)
+        pooled = (tokens * m).sum(-1) / m.sum(-1).clamp(min=1.0)  # (N, hidden)
+        return torch.where((y == self.num_classes).unsqueeze(1), self.null_text.expand_as(pooled), pooled)
+
+    def forward(self, y: torch.Tensor, **_: object) -> torch.Tensor:
+        if self.mode is Conditioning.CLASS:
+            a = self.table(y)
+        elif self.mode is Conditioning.TEXT:
+            # Text only: the class table contributes the null entry for dropped labels only.
+            a = self.text_vector(y) + self.table(torch.full_like(y, self.num_classes)) * (y == self.num_classes).unsqueeze(1)
+        else:
+            a = self.table(y) + self.text_vector(y)
+        return a + self.fuse(a)  # residual MLP
+
+
+@dataclass(frozen=True)
+class StudentConfig:
+    dit: DiTConfig
+    conditioning: Conditioning = Conditioning.BOTH
+    objective: Objective = Objective.EPS
+    encoder_depth: int = 2  # REPA: align the tokens after this block
+    proj_coeff: float = 0.5  # REPA weight (0: off)
+    visual_dim: int = 1280
+
+
+class Student(nn.Module):
+    def __init__(self, cfg: StudentConfig, text: torch.Tensor | None = None, mask: torch.Tensor | None = None):
+        super().__init__()
+        self.scfg = cfg
+        self.dit = DiT(cfg.dit, DCEmbedding(cfg.dit.num_classes, cfg.dit.hidden, text, mask, cfg.conditioning))
+        self.cfg = cfg.dit  # the training loop reads cfg.num_classes (the null class)
+        h = cfg.dit.hidden
+        self.projector = nn.Sequential(
+            nn.Linear(h, 2 * h), nn.SiLU(), nn.Linear(2 * h, 2 * h), nn.SiLU(), nn.Linear(2 * h, cfg.visual_dim)
+        )
+
+    def forward(self, x, t, y, return_tokens_at=None):
+        """Model output; with `return_tokens_at=k` also the tokens after block k, projected to the
+        vision encoder's width (inside forward, so DDP sees the projector used)."""
+        if return_tokens_at is None:
+            return self.dit(x, t, y)
+        out, tokens = self.dit(x, t, y, return_tokens_at=return_tokens_at)
+        return out, self.projector(tokens)  # (N, C, H, W), (N, T, Dv)
+
+    def eps(self, x, t, y):
+        return self.dit.eps(x, t, y)
+
+
+def repa_loss(projected: torch.Tensor, visual: torch.Tensor) -> torch.Tensor:
+    """Negative cosine similarity between projected DiT tokens (N, T, Dv) and visual tokens (N, T, Dv)."""
+    return -nn.functional.cosine_similarity(projected.float(), visual.float(), dim=-1).mean()
+
+
+def student_objective(
+    model: Student, x0: torch.Tensor, y: torch.Tensor, gen: torch.Generator, visual: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Denoising loss (ε or velocity) + proj_coeff × REPA alignment (when visual tokens are given)."""
+    cfg = model.scfg
+    # Noise and timesteps come from the CPU generator (the same draws on any device).
+    eps = torch.randn(x0.shape, generator=gen).to(x0.device)
+    if cfg.objective is Objective.EPS:
+        t = torch.randint(0, NUM_TIMESTEPS, (x0.shape[0],), generator=gen).to(x0.device)
+        x_t, target, t_in = q_sample(x0, t, eps), eps, t
+    else:
+        t = torch.rand(x0.shape[0], generator=gen).to(x0.device)
+        tt = t.view(-1, 1, 1, 1)
+        x_t, target, t_in = (1 - tt) * x0 + tt * eps, eps - x0, t * (NUM_TIMESTEPS - 1)
+    use_repa = visual is not None and cfg.proj_coeff > 0
+    out = model(x_t, t_in, y, return_tokens_at=cfg.encoder_depth if use_repa else None)
+    pred, projected = out if use_repa else (out, None)
+    loss = ((pred[:, : x0.shape[1]].float() - target) ** 2).mean()
+    if use_repa:
+        loss = loss + cfg.proj_coeff * repa_loss(projected, visual)
+    return loss

