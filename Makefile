@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test install lint bench clean browser datasets
+.PHONY: run test install lint bench grid clean browser datasets
 
 install: $(STAMP)
 
@@ -55,6 +55,12 @@ bench: install
 	$(BIN)/python benchmarks/bench_classify.py
 	$(BIN)/python benchmarks/bench_balance.py
 	$(BIN)/python benchmarks/bench_score.py
+	$(BIN)/python benchmarks/bench_train.py
+
+# D2C in miniature (issue 8): the DVC experiment grid, then its tables and figure under results/.
+grid: install datasets
+	$(BIN)/python benchmarks/d2c_grid.py run
+	$(BIN)/python benchmarks/d2c_grid.py collect
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache

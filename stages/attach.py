@@ -65,7 +65,7 @@ def main(
     order = np.argsort(data.index[keep], kind="stable")
     x = data.x[np.flatnonzero(keep)[order]]
     index = data.index[keep][order]
-    if data.meta["space"] != "pixels":  # latents: the vision encoder reads the original images
+    if data.meta["space"] != "pixels" and visual_encoder is not VisualEncoder.NONE:  # latents: the vision encoder reads the images
         try:
             corpus = load_corpus(kind, root, resolution=resolution, limit=limit)
             x = subset_pixels(corpus, index, data.meta["ids"])
@@ -74,14 +74,18 @@ def main(
             raise typer.Exit(1) from None
     prompts = data.meta["class_prompts"]
     text, mask, text_origin = text_tokens(prompts, text_encoder, text_tokens_n, text_model, revision)
-    n_tokens = DiTConfig(name=model, input_size=data.meta["shape"][1]).tokens
-    visual = visual_tokens(x, n_tokens, visual_encoder, visual_model, revision)
     out.mkdir(parents=True, exist_ok=True)
     save_file({"tokens": np.ascontiguousarray(text), "mask": mask}, str(out / "text.safetensors"), metadata={"prompts": json.dumps(prompts)})
-    # float16 on disk (half the size; training computes the cosine in float32).
-    save_file({"tokens": np.ascontiguousarray(visual.astype(np.float16)), "index": index.astype(np.int64)}, str(out / "visual.safetensors"))
+    visual_shape = None
+    (out / "visual.safetensors").unlink(missing_ok=True)
+    if visual_encoder is not VisualEncoder.NONE:
+        n_tokens = DiTConfig(name=model, input_size=data.meta["shape"][1]).tokens
+        visual = visual_tokens(x, n_tokens, visual_encoder, visual_model, revision)
+        # float16 on disk (half the size; training computes the cosine in float32).
+        save_file({"tokens": np.ascontiguousarray(visual.astype(np.float16)), "index": index.astype(np.int64)}, str(out / "visual.safetensors"))
+        visual_shape = list(visual.shape)
     m = {"text_encoder": text_encoder.value, "text_model": text_origin, "text_shape": list(text.shape), "visual_encoder": visual_encoder.value,
-         "visual_shape": list(visual.shape), "n_images": len(index), "seconds": round(time.perf_counter() - t0, 2)}
+         "visual_shape": visual_shape, "n_images": len(index), "seconds": round(time.perf_counter() - t0, 2)}
     metrics.parent.mkdir(parents=True, exist_ok=True)
     metrics.write_text(json.dumps(m, indent=2) + "\n")
     console.print(f"attach: text {m['text_shape']}, visual {m['visual_shape']} in {m['seconds']} s")

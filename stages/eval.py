@@ -75,6 +75,7 @@ def main(
          "seed": seed, "objective": objective.value, "conditioning": conf["conditioning"], "train_steps": train_steps,
          "subset": conf["params"].get("subset"), "n_train": conf["params"].get("n_train"),
          "curve": [{k_: v for k_, v in row.items() if k_ != "inception_score"} for row in curve_rows],
+         "fid_at": {str(row["train_step"]): row["fid"] for row in curve_rows},  # flat for `dvc exp show` / `dvc metrics diff`
          "seconds": {"sampling": round(t_sample, 2), "total": round(time.perf_counter() - t0, 2)}}
     metrics.parent.mkdir(parents=True, exist_ok=True)
     metrics.write_text(json.dumps(m, indent=2) + "\n")

@@ -9,6 +9,7 @@ mirror the `train` section of params.yaml.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,14 @@ from diffcurate.d2c.training import Device, Precision, TrainConfig, train
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
+
+
+def data_digest(index: np.ndarray, text: dict, visual: torch.Tensor | None) -> str:
+    h = hashlib.sha256(np.ascontiguousarray(index, dtype=np.int64).tobytes())
+    for arr in (text["tokens"], text["mask"], None if visual is None else visual.numpy()):
+        if arr is not None:
+            h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()[:16]
 
 
 @app.command()
@@ -74,6 +83,9 @@ def main(
     text = load_file(str(attach / "text.safetensors"))
     extras = {}
     if proj_coeff > 0:
+        if not (attach / "visual.safetensors").is_file():
+            console.print(f"[bold red]error:[/bold red] {attach}: no visual.safetensors (attach.visual_encoder none?); REPA needs them, or set --proj-coeff 0")
+            raise typer.Exit(1)
         vis = load_file(str(attach / "visual.safetensors"))
         pos = {int(i): k for k, i in enumerate(vis["index"])}
         missing = [int(i) for i in index if int(i) not in pos]
@@ -90,7 +102,9 @@ def main(
                        ckpt_every=max(1, min(500, steps)), device=device.value, precision=precision.value)
     params = {"model": model, "objective": objective.value, "conditioning": conditioning.value, "encoder_depth": encoder_depth,
               "proj_coeff": proj_coeff, "steps": steps, "batch_size": batch_size, "lr": lr, "ema_decay": ema_decay, "cfg_dropout": cfg_dropout,
-              "grad_clip": grad_clip, "seed": seed, "n_train": len(x), "subset": subset or "full corpus"}
+              "grad_clip": grad_clip, "seed": seed, "n_train": len(x), "subset": subset or "full corpus",
+              # What the model is trained on: a checkpoint of another subset or other attached tokens is never resumed.
+              "data_digest": data_digest(index, text, extras.get("visual"))}
     # Training loop (exact resume from out/checkpoint.pt).
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"train {model} ({objective.value}, {conditioning.value})", total=steps)

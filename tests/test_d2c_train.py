@@ -99,6 +99,15 @@ def test_student_training_resumes_exactly_with_visual_tokens(tmp_path):
     for p, q in zip(itertools.chain(a.state_dict().values(), a_ema.state_dict().values()),
                     itertools.chain(b.state_dict().values(), b_ema.state_dict().values()), strict=True):
         assert torch.equal(p, q)
+    # A checkpoint is resumed only for the same data and settings (the train stage puts a digest of
+    # the subset and its attached tokens into params): another subset starts over.
+    same = {"params": {"data_digest": "aaaa", "steps": 4}}
+    train(student(), x, y, cfg, tmp_path / "c", objective=student_objective, extras=extras, extra_state=same)
+    _, _, hist = train(student(), x, y, cfg, tmp_path / "c", objective=student_objective, extras=extras, extra_state=same)
+    assert hist[-1]["step"] == 4 and len(hist) == 4  # nothing left to do
+    other = {"params": {"data_digest": "bbbb", "steps": 4}}
+    _, _, hist = train(student(), x, y, cfg, tmp_path / "c", objective=student_objective, extras=extras, extra_state=other, stop_after=1)
+    assert [r["step"] for r in hist] == [1]  # started over
     save_student(tmp_path / "m", a, a_ema, {"steps": 4})
     loaded, conf = load_student(tmp_path / "m")
     assert conf["conditioning"] == "both" and conf["git_revision"] is None or isinstance(conf["git_revision"], str)
@@ -251,11 +260,20 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
         e = json.loads((t / "m/eval.json").read_text())
         assert e["fid"] > 0 and 0 <= e["precision"] <= 1 and 0 <= e["recall"] <= 1 and e["sampler"] == sampler and e["objective"] == objective
         assert e["sfid"] > 0 and e["inception_score"].startswith("unavailable")
-        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"]  # the snapshot, then the final
+        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"] == e["fid_at"]["3"]  # snapshot, final
         assert (t / "pe/samples.png").is_file() and pd.read_csv(t / "pe/fid_vs_steps.csv")["train_step"].tolist() == [2, 3]
     res = runner.invoke(st["eval"].app, ["--student", str(t / "student-eps"), "--ref", str(t / "ref.npz"), "--sampler", "euler",
                                          "--metrics", str(t / "x.json"), "--plots", str(t / "x")])
     assert res.exit_code == 1 and "does not fit" in res.output
+    # No visual tokens: attach writes text only; train then needs --proj-coeff 0.
+    ok(st["attach"], "--encoded", t / "enc", "--subset", t / "subset.parquet", "--out", t / "att-text", "--visual-encoder", "none",
+       "--metrics", t / "m/att2.json")
+    assert not (t / "att-text/visual.safetensors").exists() and json.loads((t / "m/att2.json").read_text())["visual_shape"] is None
+    base = ["--encoded", t / "enc", "--subset", t / "subset.parquet", "--attach", t / "att-text", "--out", t / "s2", "--steps", 2, "--batch-size", 4,
+            "--metrics", t / "m/t2.json", "--live-dir", t / "live2"]
+    res = runner.invoke(st["train"].app, [str(a) for a in base])
+    assert res.exit_code == 1 and "REPA needs them" in " ".join(res.output.split())
+    ok(st["train"], *base, "--proj-coeff", 0)
     res = runner.invoke(st["train"].app, ["--model", "DiT-Q/9", "--encoded", str(t / "enc"), "--attach", str(t / "attach")])
     assert res.exit_code == 1 and "unknown model" in res.output
     assert pd.read_parquet(t / "subset.parquet").shape[0] == 20

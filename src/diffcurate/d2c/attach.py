@@ -34,6 +34,7 @@ class TextEncoder(StrEnum):
 class VisualEncoder(StrEnum):
     EFFICIENTNET_LITE0 = "efficientnet-lite0"
     DINOV2 = "dinov2"
+    NONE = "none"  # no visual tokens (train without REPA, e.g. the full-data baseline on CPU)
 
 
 def _hub(cls, name: str, revision: str):
