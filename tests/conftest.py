@@ -122,3 +122,13 @@ def tiny_fmnist(tmp_path: Path) -> Path:
     write_idx(root / "train-images-idx3-ubyte.gz", images)
     write_idx(root / "train-labels-idx1-ubyte.gz", labels)
     return root
+
+
+def load_stage(name: str):
+    """A stage script (stages/<name>.py) as a module, for Typer's CliRunner."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"stage_{name}", REPO / f"stages/{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -122,8 +122,7 @@ def test_vae_latents_with_flips(latent_corpus):
 
 def test_attach_reads_the_original_images_of_a_latent_corpus(latent_corpus, tmp_path):
     """Latents: the vision encoder sees the corpus' pixels (ADM crop), rows matched by index."""
-    import importlib.util
-
+    from conftest import load_stage
     from typer.testing import CliRunner
 
     from diffcurate.d2c.attach import subset_pixels
@@ -135,9 +134,7 @@ def test_attach_reads_the_original_images_of_a_latent_corpus(latent_corpus, tmp_
     with pytest.raises(ValueError, match="not the one that was encoded"):
         subset_pixels(corpus, np.array([0]), corpus.ids[:-1] + ["b/other.png"])
     pd.DataFrame({"index": [5, 0], "label": [1, 0]}).to_parquet(tmp_path / "subset.parquet")
-    spec = importlib.util.spec_from_file_location("stage_attach", Path(__file__).resolve().parents[1] / "stages/attach.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_stage("attach")
     args = ["--encoded", latent_corpus, "--subset", tmp_path / "subset.parquet", "--out", tmp_path / "att", "--model", "DiT-T/2",
             "--kind", "imagefolder", "--root", tmp_path / "imgs", "--resolution", 32, "--metrics", tmp_path / "att.json"]
     res = CliRunner().invoke(mod.app, [str(a) for a in args])

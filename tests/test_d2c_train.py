@@ -3,7 +3,6 @@ precision / recall, encoders (MiniLM, tiny random T5 and DINOv2), and the stages
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 
@@ -12,7 +11,7 @@ import pandas as pd
 import pytest
 import scipy.linalg
 import torch
-from conftest import REPO, write_idx
+from conftest import load_stage, write_idx
 from typer.testing import CliRunner
 
 from diffcurate.d2c.attach import TextEncoder, VisualEncoder, text_tokens, visual_tokens
@@ -218,13 +217,6 @@ def test_visual_tokens_lite0_and_tiny_dinov2(tmp_path):
 
 # --- the stages, tiny, end to end ---------------------------------------------------------------------------
 runner = CliRunner()
-
-
-def load_stage(name: str):
-    spec = importlib.util.spec_from_file_location(f"stage_{name}", REPO / f"stages/{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def ok(mod, *args):

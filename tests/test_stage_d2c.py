@@ -3,23 +3,15 @@ pretrain → score → features → select, re-runs, and bad input."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import load_stage
 from typer.testing import CliRunner
 
 runner = CliRunner()
-
-
-def load_stage(name: str):
-    spec = importlib.util.spec_from_file_location(f"stage_{name}", REPO / f"stages/{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 encode, pretrain, score, features, select = (load_stage(n) for n in ("encode", "pretrain", "score", "features", "select_subset"))

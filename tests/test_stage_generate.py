@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import load_stage
 from fakeanthropic import FakeAnthropic
 from typer.testing import CliRunner
 
@@ -18,13 +17,6 @@ from diffcurate.classify.run import ClassifyConfig
 from diffcurate.text import n_words
 
 runner = CliRunner()
-
-
-def load_stage(name: str):
-    spec = importlib.util.spec_from_file_location(f"stage_{name}", REPO / f"stages/{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 classify_stage, gapfill_stage, expand_stage = (load_stage(n) for n in ("classify", "gapfill", "expand"))
