@@ -43,8 +43,16 @@ CORPUS_SIZE, N_CLASSES = 60_000, 10
 # The CPU profile of the grid: the same steps for every run, EMA snapshots for FID-vs-steps curves,
 # a cheaper eval (300 samples, 25 DDIM steps) than the pipeline default, the same eval seed everywhere.
 # One thread per stage: two queued experiments at a time use the 2 cores better than one with two threads (small matmuls).
-COMMON = {"train.steps": 1000, "train.snapshot_every": 250, "eval.n_samples": 300, "eval.steps": 25, "eval.seed": 0,
-          "train.threads": 1, "eval.threads": 1, "attach.threads": 1}
+COMMON = {
+    "train.steps": 1000,
+    "train.snapshot_every": 250,
+    "eval.n_samples": 300,
+    "eval.steps": 25,
+    "eval.seed": 0,
+    "train.threads": 1,
+    "eval.threads": 1,
+    "attach.threads": 1,
+}
 # Defaults of every key the grid varies (each experiment sets all of them).
 DEFAULTS = {
     "select.method": "interval",
@@ -189,10 +197,13 @@ def run(
     ] = True,
     jobs: Annotated[int, typer.Option(min=1, help="dvc queue start --jobs.")] = 2,
     limit: Annotated[int, typer.Option(min=0, help="Run at most N new experiments (0: all).")] = 0,
+    start: Annotated[
+        bool, typer.Option(help="With --queue: start the queue's workers and wait (--no-start: only queue).")
+    ] = True,
 ) -> None:
     """Queue (or run) every experiment of the grid not yet in `dvc exp show`."""
     exps = plan(groups.split(","), [int(s) for s in seeds.split(",")], [float(b) for b in budgets.split(",")])
-    done = {r["name"] for r in exp_rows()}
+    done = {r["name"] for r in exp_rows()} | queued_names()
     todo = [e for e in exps if e.name not in done][: limit or None]
     print(f"{len(exps)} experiments, {len(exps) - len([e for e in exps if e.name not in done])} done, running {len(todo)}")
     for e in todo:
@@ -203,7 +214,7 @@ def run(
             t0 = time.perf_counter()
             _run(DVC, "exp", "run", "-n", e.name, *sets, "eval")
             print(f"{e.name}: {time.perf_counter() - t0:.0f} s", flush=True)
-    if queue and todo:
+    if queue and start and (todo or queued_names()):
         _run(DVC, "queue", "start", "--jobs", str(jobs))
         while True:  # wait for the queue to drain
             status = _run(DVC, "queue", "status", check=False).stdout
@@ -214,6 +225,16 @@ def run(
     if not queue:
         _run("git", "checkout", "--", "params.yaml")  # workspace runs leave the last -S values behind
         _run(DVC, "checkout", check=False)
+
+
+def queued_names() -> set[str]:
+    """Experiments waiting or running in the DVC queue (not to be queued twice)."""
+    out = _run(DVC, "queue", "status", check=False).stdout
+    return {
+        parts[1]
+        for parts in (line.split() for line in out.splitlines())
+        if len(parts) >= 4 and parts[-1] in ("Queued", "Running")
+    }
 
 
 def steps_to_reach(curve: list[tuple[int, float]], target: float) -> float | None:
