@@ -159,6 +159,9 @@ def exp_rows() -> list[dict]:
 
     def walk(node) -> None:
         if isinstance(node, dict):
+            state = (node.get("executor") or {}).get("state")
+            if "revs" in node and state not in (None, "success"):
+                return  # queued, running or failed: its params are set but its metrics are not its own
             data = node.get("data")
             if isinstance(data, dict) and node.get("name") and "params" in data:
                 row = {"name": node["name"], "rev": data.get("rev")}
@@ -311,7 +314,10 @@ def collect(out: Annotated[Path, typer.Option()] = REPO / "results") -> None:
             cells = []
             for m in METHODS:
                 v = g[g.method == m].fid.dropna()
-                cells.append("—" if v.empty else f"{v.mean():.1f} ± {v.std(ddof=1) if len(v) > 1 else 0:.1f} (n={len(v)})")
+                if v.empty:
+                    cells.append("—")
+                else:
+                    cells.append(f"{v.mean():.1f} ± {v.std(ddof=1):.1f} (n={len(v)})" if len(v) > 1 else f"{v.iloc[0]:.1f} (n=1)")
             md.append(f"| {pc} | " + " | ".join(cells) + " |")
         md += ["", "## Headline: steps for `interval` to reach `random`'s final FID", ""]
         for pc, g in main.groupby("per_class"):
@@ -327,7 +333,9 @@ def collect(out: Annotated[Path, typer.Option()] = REPO / "results") -> None:
                 others = {m: float(gs[gs.method == m].fid.iloc[0]) for m in METHODS if not gs[gs.method == m].empty}
                 best = min(others, key=others.get)
                 beats = "beats" if best == "interval" else "does not beat"
-                md.append(f"  - best final FID: {best} ({others[best]:.1f}); interval {beats} every baseline")
+                md.append(
+                    f"  - best final FID of {', '.join(others)}: {best} ({others[best]:.1f}); interval {beats} the others measured"
+                )
     for group, title, cols in (
         ("full", "Full data (60,000 images, no REPA) at the same steps", ["name", "fid", "sfid", "precision", "recall"]),
         (

@@ -47,12 +47,16 @@ def test_exp_rows_reads_dvc_exp_show_json(grid, monkeypatch):
              {"rev": "abc", "name": "main", "data": {"rev": "abc", "params": {}, "metrics": {}},
               "experiments": [{"revs": [{"rev": "def", "name": "main-random-b48-s0", "data": {
                   "rev": "def", "params": {"params.yaml": {"data": {"select": {"method": "random"}}}},
-                  "metrics": {"metrics/eval.json": {"data": {"fid": 210.5, "fid_at": {"250": 300.0}}}}}}]}]}]
+                  "metrics": {"metrics/eval.json": {"data": {"fid": 210.5, "fid_at": {"250": 300.0}}}}}}]},
+                  # Queued: its params are set, its metrics are still the baseline's: never a result.
+                  {"revs": [{"rev": "ghi", "name": "main-herding-b48-s0", "data": {"rev": "ghi", "params": {}, "metrics": {
+                      "metrics/eval.json": {"data": {"fid": 999.0}}}}}], "executor": {"state": "queued"}}]}]
 
     class Done:
         stdout = json.dumps(shown)
         returncode = 0
 
     monkeypatch.setattr(grid, "_run", lambda *a, **k: Done())
+    assert "main-herding-b48-s0" not in {r["name"] for r in grid.exp_rows()}
     rows = [r for r in grid.exp_rows() if r["name"] == "main-random-b48-s0"]
     assert rows == [{"name": "main-random-b48-s0", "rev": "def", "select.method": "random", "eval:fid": 210.5, "eval:fid_at.250": 300.0}]
