@@ -333,9 +333,8 @@ def collect(out: Annotated[Path, typer.Option()] = REPO / "results") -> None:
                 others = {m: float(gs[gs.method == m].fid.iloc[0]) for m in METHODS if not gs[gs.method == m].empty}
                 best = min(others, key=others.get)
                 beats = "beats" if best == "interval" else "does not beat"
-                md.append(
-                    f"  - best final FID of {', '.join(others)}: {best} ({others[best]:.1f}); interval {beats} the others measured"
-                )
+                measured = ", ".join(others)
+                md.append(f"  - best final FID of {measured}: {best} ({others[best]:.1f}); interval {beats} the others measured")
     for group, title, cols in (
         ("full", "Full data (60,000 images, no REPA) at the same steps", ["name", "fid", "sfid", "precision", "recall"]),
         (
