@@ -27,7 +27,7 @@ from diffcurate.d2c.encode import load_encoded
 from diffcurate.d2c.models import list_snapshots, save_snapshot, save_student, set_threads
 from diffcurate.d2c.sampling import Sampler, grid_image, sample
 from diffcurate.d2c.student import Conditioning, Objective, Student, StudentConfig, student_objective
-from diffcurate.d2c.training import Device, Precision, TrainConfig, train
+from diffcurate.d2c.training import Device, Precision, TrainConfig, check_precision, train
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
@@ -69,9 +69,11 @@ def main(
     """Train the student."""
     set_threads(threads)
     torch.manual_seed(seed)
-    if device is Device.CPU and precision is not Precision.NO:
-        console.print(f"[bold red]error:[/bold red] precision {precision.value} needs --device cuda (on CPU: --precision no)")
-        raise typer.Exit(1)
+    try:
+        check_precision(device, precision)
+    except ValueError as exc:
+        console.print(f"[bold red]error:[/bold red] {exc}")
+        raise typer.Exit(1) from None
     if model not in DIT_CONFIGS:
         console.print(f"[bold red]error:[/bold red] unknown model {model!r}; expected one of {list(DIT_CONFIGS)}")
         raise typer.Exit(1)

@@ -24,8 +24,3 @@ def q_sample(x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor, num_timesteps
     ab = alphas_cumprod(num_timesteps).to(x0.device)[t].float().view(-1, 1, 1, 1)
     return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
 
-
-def eps_loss_per_sample(model, x0: torch.Tensor, y: torch.Tensor, t: torch.Tensor, eps: torch.Tensor, **cond) -> torch.Tensor:
-    """‖ε − ε_θ(x_t, t, y)‖² averaged over dimensions, one value per sample (N,)."""
-    pred = model.eps(q_sample(x0, t, eps), t, y, **cond)
-    return ((eps - pred) ** 2).flatten(1).mean(1)

@@ -22,11 +22,16 @@ def git_revision() -> str | None:
         return None
 
 
+def save_weights(module: torch.nn.Module, path: Path) -> None:
+    """A module's state dict as safetensors (detached, on the CPU, contiguous)."""
+    save_file({k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}, str(path))
+
+
 def save_dit(folder: Path, model: DiT, ema: DiT, params: dict) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
-    save_file({k: v.contiguous() for k, v in ema.state_dict().items()}, str(folder / "ema.safetensors"))
+    save_weights(model, folder / "model.safetensors")
+    save_weights(ema, folder / "ema.safetensors")
     (folder / "config.json").write_text(
         json.dumps({"dit": asdict(model.cfg), "params": params, "git_revision": git_revision()}, indent=2) + "\n"
     )
@@ -53,8 +58,8 @@ def save_student(folder: Path, model, ema, params: dict) -> None:
     """A D2C student (DiT + DC-Embedding + REPA projector): weights, EMA, and its full configuration."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
-    save_file({k: v.contiguous() for k, v in ema.state_dict().items()}, str(folder / "ema.safetensors"))
+    save_weights(model, folder / "model.safetensors")
+    save_weights(ema, folder / "ema.safetensors")
     c = model.scfg
     config = {
         "dit": asdict(c.dit),
@@ -84,7 +89,7 @@ def list_snapshots(folder: Path) -> dict[int, Path]:
 def save_snapshot(folder: Path, step: int, ema) -> None:
     path = snapshot_path(folder, step)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().cpu().contiguous() for k, v in ema.state_dict().items()}, str(path))
+    save_weights(ema, path)
 
 
 def load_student(folder: Path, ema: bool = True, weights: Path | None = None):

@@ -95,12 +95,17 @@ def eps_objective(model, x0, y, gen: torch.Generator) -> torch.Tensor:
     return ((eps - pred.float()) ** 2).mean()
 
 
+def check_precision(device: str, precision: str) -> None:
+    """Mixed precision is a GPU feature: bf16 / fp16 on CPU is a configuration error."""
+    if device == Device.CPU and precision != Precision.NO:
+        raise ValueError(f"precision {precision} needs a GPU (device cuda); on CPU use precision no")
+
+
 def make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator
 
-    if cfg.device == "cpu" and cfg.precision != "no":
-        raise ValueError(f"precision {cfg.precision} needs a GPU (device cuda); on CPU use precision no")
-    return Accelerator(cpu=cfg.device == "cpu", mixed_precision=cfg.precision)
+    check_precision(cfg.device, cfg.precision)
+    return Accelerator(cpu=cfg.device == Device.CPU, mixed_precision=cfg.precision)
 
 
 def train(
@@ -150,6 +155,7 @@ def train(
     net = acc.unwrap_model(model)
     model.train()
     t0, seen = time.perf_counter(), 0
+    revision = git_revision()  # recorded in every checkpoint
     while step < cfg.steps:
         if stop_after is not None and seen >= stop_after:
             break
@@ -188,7 +194,7 @@ def train(
                     "step": step,
                     "history": history,
                     "config": asdict(cfg),
-                    "git_revision": git_revision(),
+                    "git_revision": revision,
                     **(extra_state or {}),
                 },
             )
