@@ -1,30 +1,44 @@
 """Reproduce D2C's claims in miniature (issue 8): a DVC experiment grid over the D2C stages.
 
     python benchmarks/d2c_grid.py plan    [--groups main,full,ablation,ksweep] [--seeds 0,1,2] [--budgets 0.008,0.04,0.08]
-    python benchmarks/d2c_grid.py run     [same options] [--queue/--no-queue] [--jobs 1] [--limit N]
-    python benchmarks/d2c_grid.py collect [--out results]
+    python benchmarks/d2c_grid.py run     [same options] [--profile cpu|gpu] [--jobs 2] [--limit N] [--from-scratch]
+    python benchmarks/d2c_grid.py collect [--profile cpu|gpu] [--out results]
 
 Each experiment is `dvc exp run [--queue] -n NAME -S key=value … eval`: only the D2C branch
 (select → attach → train → eval) runs; encode / pretrain / score / features / refstats are shared
 and come from the DVC cache. Every experiment sets every key the grid varies, so none inherits
-another's values. Names already in `dvc exp show` are skipped: an interrupted grid resumes.
-`collect` reads `dvc exp show --json` and writes `results/d2c_grid.csv`, `results/d2c_grid.md`
-(tables, headline) and `results/d2c_fid_vs_steps.png`. `make grid` runs all three.
+another's values.
+
+Results are kept in two places: the local DVC experiment refs (`dvc exp show`), and
+`results/d2c_grid.csv`, the committed record of every finished run (name, profile, the machine that
+produced it, its metrics and FID-vs-steps curve). `collect` merges the experiments `dvc exp show`
+has into that record (a re-run replaces its own row, nothing else is dropped) and writes
+`results/d2c_grid.md` (tables, headline) and `results/d2c_fid_vs_steps.png` from it. `run` skips
+names already finished, queued or recorded for the same profile, so an interrupted grid resumes,
+also on a fresh clone; `--from-scratch` ignores the record and re-runs everything (`make grid-fresh`).
 
 Groups:
-- main: budgets × methods (interval, random, herding, kcenter) × seeds (select and train seed);
+- main: budgets × methods (interval, random, herding, kcenter) × seeds (select and train seed;
+  interval, herding and kcenter pick the same images for every seed, only training differs);
 - full: the full corpus (60,000 images) at the same steps — without REPA (attaching visual
   tokens to 60K images does not fit a CPU run), so compare it with ablation `text` (same
   conditioning, no visual alignment) at 0.8%;
 - ablation (paper Table 4) at 0.8% interval: none (class only, no REPA), text (class + text,
   no REPA), visual (class + REPA), both (class + text + REPA = main);
 - ksweep (paper Fig. 6) at 0.8%: interval k in 1, 10, 25, 50, 100, 125.
+
+Profiles: `cpu` (the one measured here: DiT-T/4, 1,000 steps, 2 queue workers with one thread
+each) and `gpu` (one CUDA device, bf16, DiT-S/2, 20,000 steps of 256; names get a `gpu-` prefix so
+both live side by side in `dvc exp show` and in the record).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import os
+import platform
 import subprocess
 import sys
 import time
@@ -53,6 +67,28 @@ COMMON = {
     "eval.threads": 1,
     "attach.threads": 1,
 }
+# The GPU profile (one CUDA device; not run by the sessions that built this, none was lent): the
+# paper's direction — a larger DiT, bf16, 20x the steps at 4x the batch, 2,000 samples per FID.
+GPU = {
+    "train.device": "cuda",
+    "train.precision": "bf16",
+    "train.model": "DiT-S/2",
+    "train.batch_size": 256,
+    "train.lr": 0.0002,
+    "train.steps": 20000,
+    "train.snapshot_every": 2500,
+    "eval.device": "cuda",
+    "eval.n_samples": 2000,
+    "eval.batch_size": 500,
+    "eval.steps": 50,
+    "eval.seed": 0,
+    "train.threads": 0,
+    "eval.threads": 0,
+    "attach.threads": 0,
+}
+PROFILES = {"cpu": COMMON, "gpu": GPU}
+PREFIX = {"cpu": "", "gpu": "gpu-"}  # experiment-name prefix of each profile
+JOBS = {"cpu": 2, "gpu": 1}  # queue workers that use the machine best
 # Defaults of every key the grid varies (each experiment sets all of them).
 DEFAULTS = {
     "select.method": "interval",
@@ -70,6 +106,7 @@ ABLATION = {  # name -> (conditioning, proj_coeff, visual encoder)
     "visual": ("class", 0.5, "efficientnet-lite0"),
     "both": ("both", 0.5, "efficientnet-lite0"),
 }
+RECORD = "d2c_grid.csv"
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -79,61 +116,73 @@ class Exp:
     group: str
     name: str
     overrides: dict = field(default_factory=dict)
+    profile: str = "cpu"
 
     def params(self) -> dict:
-        return {**DEFAULTS, **COMMON, **self.overrides}
+        return {**DEFAULTS, **PROFILES[self.profile], **self.overrides}
 
 
 def per_class(budget: float) -> int:
     return round(budget * CORPUS_SIZE / N_CLASSES) if budget < 1 else int(budget) // N_CLASSES
 
 
-def plan(groups: list[str], seeds: list[int], budgets: list[float]) -> list[Exp]:
+def check_profile(profile: str) -> str:
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    return profile
+
+
+def plan(groups: list[str], seeds: list[int], budgets: list[float], profile: str = "cpu") -> list[Exp]:
+    check_profile(profile)
     out: list[Exp] = []
+
+    def add(group: str, name: str, overrides: dict) -> None:
+        out.append(Exp(group, PREFIX[profile] + name, overrides, profile))
+
     for g in groups:
         if g == "main":
             for b in budgets:
                 for seed in seeds:
                     for m in METHODS:
-                        out.append(
-                            Exp(
-                                g,
-                                f"main-{m}-b{per_class(b)}-s{seed}",
-                                {"select.method": m, "select.budget": b, "select.seed": seed, "train.seed": seed},
-                            )
-                        )
+                        add(g, f"main-{m}-b{per_class(b)}-s{seed}",
+                            {"select.method": m, "select.budget": b, "select.seed": seed, "train.seed": seed})
         elif g == "full":
             for seed in seeds[:1]:
-                out.append(
-                    Exp(
-                        g,
-                        f"full-s{seed}",
-                        {
-                            "select.method": "random",
-                            "select.budget": CORPUS_SIZE,
-                            "train.seed": seed,
-                            "train.proj_coeff": 0.0,
-                            "attach.visual_encoder": "none",
-                        },
-                    )
-                )
+                add(g, f"full-s{seed}", {"select.method": "random", "select.budget": CORPUS_SIZE, "train.seed": seed,
+                                         "train.proj_coeff": 0.0, "attach.visual_encoder": "none"})
         elif g == "ablation":
             for a, (cond, proj, enc) in ABLATION.items():
                 if a != "both":  # `both` is main-interval-b48-s0
-                    out.append(
-                        Exp(
-                            g,
-                            f"ablation-{a}-s0",
-                            {"train.conditioning": cond, "train.proj_coeff": proj, "attach.visual_encoder": enc},
-                        )
-                    )
+                    add(g, f"ablation-{a}-s0",
+                        {"train.conditioning": cond, "train.proj_coeff": proj, "attach.visual_encoder": enc})
         elif g == "ksweep":
             for k in K_SWEEP:
                 if k != DEFAULTS["select.interval"]:  # k = 50 is main-interval-b48-s0
-                    out.append(Exp(g, f"ksweep-k{k}-s0", {"select.interval": k}))
+                    add(g, f"ksweep-k{k}-s0", {"select.interval": k})
         else:
             raise typer.BadParameter(f"unknown group {g!r}; expected main, full, ablation, ksweep")
     return out
+
+
+def machine_label(profile: str) -> str:
+    """The machine this process runs on, in words: CPU model and cores, and the GPU for GPU profiles."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    label = f"{platform.machine()} {cpu}, {os.cpu_count()} cores"
+    if PROFILES[profile].get("train.device") == "cuda":
+        try:
+            import torch
+
+            label += f", {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no CUDA device visible"
+        except Exception as exc:  # noqa: BLE001 — a label, never a reason to lose results
+            label += f", GPU unknown ({exc.__class__.__name__})"
+    return label
 
 
 def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -179,14 +228,76 @@ def exp_rows() -> list[dict]:
     return rows
 
 
+def queued_names() -> set[str]:
+    """Experiments waiting or running in the DVC queue (not to be queued twice)."""
+    out = _run(DVC, "queue", "status", check=False).stdout
+    return {
+        parts[1]
+        for parts in (line.split() for line in out.splitlines())
+        if len(parts) >= 4 and parts[-1] in ("Queued", "Running")
+    }
+
+
+def read_record(path: Path) -> pd.DataFrame:
+    """The committed record of finished runs (empty when there is none yet)."""
+    if not path.exists():
+        return pd.DataFrame()
+    df = pd.read_csv(path)
+    missing = {"name", "profile", "fid", "curve"} - set(df.columns)
+    if missing:
+        raise SystemExit(f"{path}: not a grid record, columns {sorted(missing)} missing")
+    return df
+
+
+def recorded_names(record: pd.DataFrame, profile: str) -> set[str]:
+    if record.empty:
+        return set()
+    return set(record.loc[(record.profile == profile) & record.fid.notna(), "name"])
+
+
+def merge_record(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Rows of `new` replace the rows of `old` with the same (profile, name); every other old row stays."""
+    if old.empty:
+        return new.reset_index(drop=True)
+    if new.empty:
+        return old.reset_index(drop=True)
+    keep = ~old.set_index(["profile", "name"]).index.isin(new.set_index(["profile", "name"]).index)
+    return pd.concat([old[keep], new], ignore_index=True)
+
+
+def row_of(exp: Exp, shown: dict, machine: str, collected: str) -> dict:
+    """One record row: the experiment's planned params and what `dvc exp show` measured."""
+    p = exp.params()
+    return {
+        "name": exp.name,
+        "profile": exp.profile,
+        "group": exp.group,
+        "method": p["select.method"],
+        "per_class": per_class(p["select.budget"]),
+        "k": p["select.interval"],
+        "seed": p["train.seed"],
+        "conditioning": p["train.conditioning"],
+        "proj_coeff": p["train.proj_coeff"],
+        "fid": shown.get("eval:fid"),
+        "sfid": shown.get("eval:sfid"),
+        "precision": shown.get("eval:precision"),
+        "recall": shown.get("eval:recall"),
+        "steps_per_s": shown.get("train:steps_per_s"),
+        "curve": json.dumps(curve_of(shown)),
+        "machine": machine,
+        "collected": collected,
+    }
+
+
 @app.command("plan")
 def plan_cmd(
     groups: Annotated[str, typer.Option()] = "main,full,ablation,ksweep",
     seeds: Annotated[str, typer.Option()] = "0,1,2",
     budgets: Annotated[str, typer.Option()] = "0.008,0.04,0.08",
+    profile: Annotated[str, typer.Option(callback=check_profile)] = "cpu",
 ) -> None:
     """Print the experiments and their -S overrides."""
-    for e in plan(groups.split(","), [int(s) for s in seeds.split(",")], [float(b) for b in budgets.split(",")]):
+    for e in plan(groups.split(","), [int(s) for s in seeds.split(",")], [float(b) for b in budgets.split(",")], profile):
         print(e.group, e.name, " ".join(f"{k}={v}" for k, v in e.overrides.items()))
 
 
@@ -195,20 +306,27 @@ def run(
     groups: Annotated[str, typer.Option(help="Comma-separated, in this order.")] = "main,full,ablation,ksweep",
     seeds: Annotated[str, typer.Option()] = "0,1,2",
     budgets: Annotated[str, typer.Option()] = "0.008,0.04,0.08",
+    profile: Annotated[str, typer.Option(callback=check_profile, help="cpu | gpu (the -S values every run shares).")] = "cpu",
     queue: Annotated[
         bool, typer.Option(help="dvc exp run --queue, then dvc queue start (else one workspace run at a time).")
     ] = True,
-    jobs: Annotated[int, typer.Option(min=1, help="dvc queue start --jobs.")] = 2,
+    jobs: Annotated[int, typer.Option(min=0, help="dvc queue start --jobs (0: the profile's, cpu 2, gpu 1).")] = 0,
     limit: Annotated[int, typer.Option(min=0, help="Run at most N new experiments (0: all).")] = 0,
     start: Annotated[
         bool, typer.Option(help="With --queue: start the queue's workers and wait (--no-start: only queue).")
     ] = True,
+    from_scratch: Annotated[
+        bool, typer.Option(help="Re-run experiments already in results/d2c_grid.csv (the committed record).")
+    ] = False,
+    record: Annotated[Path, typer.Option(help="The record of finished runs.")] = REPO / "results" / RECORD,
 ) -> None:
-    """Queue (or run) every experiment of the grid not yet in `dvc exp show`."""
-    exps = plan(groups.split(","), [int(s) for s in seeds.split(",")], [float(b) for b in budgets.split(",")])
+    """Queue (or run) every experiment of the grid not yet finished, queued, or recorded."""
+    exps = plan(groups.split(","), [int(s) for s in seeds.split(",")], [float(b) for b in budgets.split(",")], profile)
     done = {r["name"] for r in exp_rows()} | queued_names()
+    if not from_scratch:
+        done |= recorded_names(read_record(record), profile)
     todo = [e for e in exps if e.name not in done][: limit or None]
-    print(f"{len(exps)} experiments, {len(exps) - len([e for e in exps if e.name not in done])} done, running {len(todo)}")
+    print(f"{len(exps)} experiments, {sum(e.name in done for e in exps)} done, recorded or queued; running {len(todo)}")
     for e in todo:
         sets = [a for k, v in e.params().items() for a in ("-S", f"{k}={v}")]
         if queue:
@@ -218,7 +336,7 @@ def run(
             _run(DVC, "exp", "run", "-n", e.name, *sets, "eval")
             print(f"{e.name}: {time.perf_counter() - t0:.0f} s", flush=True)
     if queue and start and (todo or queued_names()):
-        _run(DVC, "queue", "start", "--jobs", str(jobs))
+        _run(DVC, "queue", "start", "--jobs", str(jobs or JOBS[profile]))
         while True:  # wait for the queue to drain
             status = _run(DVC, "queue", "status", check=False).stdout
             if not any(w in status for w in ("Queued", "Running")):
@@ -228,16 +346,6 @@ def run(
     if not queue:
         _run("git", "checkout", "--", "params.yaml")  # workspace runs leave the last -S values behind
         _run(DVC, "checkout", check=False)
-
-
-def queued_names() -> set[str]:
-    """Experiments waiting or running in the DVC queue (not to be queued twice)."""
-    out = _run(DVC, "queue", "status", check=False).stdout
-    return {
-        parts[1]
-        for parts in (line.split() for line in out.splitlines())
-        if len(parts) >= 4 and parts[-1] in ("Queued", "Running")
-    }
 
 
 def steps_to_reach(curve: list[tuple[int, float]], target: float) -> float | None:
@@ -260,46 +368,78 @@ def curve_of(row: dict) -> list[tuple[int, float]]:
     return [(s, float(f)) for s, f in pts]
 
 
-@app.command()
-def collect(out: Annotated[Path, typer.Option()] = REPO / "results") -> None:
-    """Tables, headline and figure from `dvc exp show --json`."""
-    import matplotlib
+def _mean_std(v: pd.Series) -> str:
+    v = v.dropna()
+    if v.empty:
+        return "—"
+    return f"{v.mean():.1f} ± {v.std(ddof=1):.1f} (n={len(v)})" if len(v) > 1 else f"{v.iloc[0]:.1f} (n=1)"
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    known = {e.name: e for e in plan(["main", "full", "ablation", "ksweep"], list(range(10)), [0.008, 0.04, 0.08])}
-    rows = [r for r in exp_rows() if r["name"] in known]
-    if not rows:
-        raise SystemExit("no grid experiments in `dvc exp show` yet (run `python benchmarks/d2c_grid.py run`)")
-    table = []
-    for r in rows:
-        e = known[r["name"]]
-        p = e.params()
-        table.append(
-            {
-                "name": r["name"],
-                "group": e.group,
-                "method": p["select.method"],
-                "per_class": per_class(p["select.budget"]),
-                "k": p["select.interval"],
-                "seed": p["train.seed"],
-                "conditioning": p["train.conditioning"],
-                "proj_coeff": p["train.proj_coeff"],
-                "fid": r.get("eval:fid"),
-                "sfid": r.get("eval:sfid"),
-                "precision": r.get("eval:precision"),
-                "recall": r.get("eval:recall"),
-                "steps_per_s": r.get("train:steps_per_s"),
-                "curve": json.dumps(curve_of(r)),
-            }
-        )
-    df = pd.DataFrame(table).sort_values(["group", "per_class", "method", "k", "seed", "name"])
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "d2c_grid.csv", index=False)
+def headline(main: pd.DataFrame, steps: int) -> list[str]:
+    """The issue's two questions, per budget, from the main group's rows (one row per method × seed):
+    steps for `interval` to reach `random`'s final FID (per seed, as a ratio), and whether `interval`
+    beats every baseline (by mean over seeds, seed by seed, and with Welch's t-test)."""
+    from scipy import stats
+
+    lines: list[str] = []
+    everywhere: list[bool] = []
+    for pc, g in main.groupby("per_class"):
+        lines.append(f"- **{pc} per class**")
+        ratios, never = [], 0
+        for seed, gs in g.groupby("seed"):
+            iv, rd = gs[gs.method == "interval"], gs[gs.method == "random"]
+            if iv.empty or rd.empty:
+                continue
+            target = float(rd.fid.iloc[0])
+            reach = steps_to_reach([tuple(x) for x in json.loads(iv.curve.iloc[0])], target)
+            if reach is None:
+                never += 1
+                lines.append(f"  - seed {seed}: random ends at FID {target:.1f}; interval never reaches it within {steps} steps")
+            else:
+                ratios.append(steps / reach)
+                lines.append(f"  - seed {seed}: random ends at FID {target:.1f}; interval reaches it at {reach:.0f} steps → "
+                             f"{steps / reach:.2f}×")
+        if ratios or never:
+            r = pd.Series(ratios, dtype=float)
+            spread = f" ± {r.std(ddof=1):.2f}" if len(r) > 1 else ""
+            tail = f"; never reached in {never} of {len(ratios) + never} seeds" if never else ""
+            lines.append(f"  - speed-up over random: {r.mean():.2f}×{spread} over {len(r)} seeds{tail}" if len(r)
+                         else f"  - speed-up over random: none (never reached in {never} seeds)")
+        iv = g[g.method == "interval"].set_index("seed").fid.dropna()
+        others = [m for m in METHODS if m != "interval" and g[g.method == m].fid.notna().any()]
+        if iv.empty or not others:
+            continue
+        beats_all = True
+        for m in others:
+            o = g[g.method == m].set_index("seed").fid.dropna()
+            paired = iv.index.intersection(o.index)
+            wins = int((iv[paired] < o[paired]).sum())
+            better = iv.mean() < o.mean()
+            beats_all &= better
+            test = ""
+            if len(iv) > 1 and len(o) > 1:
+                p = stats.ttest_ind(iv, o, equal_var=False).pvalue
+                test = f", Welch p = {p:.2f}"
+            lines.append(f"  - interval {iv.mean():.1f} vs {m} {o.mean():.1f}: {'lower' if better else 'not lower'} by mean, "
+                         f"lower in {wins} of {len(paired)} seeds{test}")
+        everywhere.append(beats_all and len(others) == len(METHODS) - 1)
+        lines.append(f"  - interval beats every baseline here (by mean): {'yes' if everywhere[-1] else 'no'}")
+    if everywhere:
+        lines.append("")
+        lines.append(f"**interval beats every baseline at every budget measured: {'yes' if all(everywhere) else 'no'}**")
+    return lines
+
+
+def tables(df: pd.DataFrame, profile: str) -> list[str]:
+    """Markdown of the record's rows of one profile: main table, headline, full, ablation, k sweep."""
+    prof = PROFILES[profile]
+    steps = prof["train.steps"]
     md = [
-        f"# D2C grid (Fashion-MNIST, DiT-T/4, {COMMON['train.steps']} steps of 64, FID on {COMMON['eval.n_samples']} samples "
-        f"vs 2,000 test images, DDIM {COMMON['eval.steps']} steps, cfg 1.5; CPU, 2 cores)",
+        f"# D2C grid, profile `{profile}` (Fashion-MNIST, {prof.get('train.model', 'DiT-T/4')}, {steps} steps of "
+        f"{prof.get('train.batch_size', 64)}, FID on {prof['eval.n_samples']} samples vs 2,000 test images, "
+        f"DDIM {prof['eval.steps']} steps, cfg 1.5)",
+        "",
+        "Machines: " + "; ".join(f"{m} ({n} runs)" for m, n in df.machine.fillna("unrecorded").value_counts().items()),
         "",
     ]
     main = df[df.group == "main"]
@@ -311,30 +451,17 @@ def collect(out: Annotated[Path, typer.Option()] = REPO / "results") -> None:
             "|---|" + "---|" * len(METHODS),
         ]
         for pc, g in main.groupby("per_class"):
-            cells = []
-            for m in METHODS:
-                v = g[g.method == m].fid.dropna()
-                if v.empty:
-                    cells.append("—")
-                else:
-                    cells.append(f"{v.mean():.1f} ± {v.std(ddof=1):.1f} (n={len(v)})" if len(v) > 1 else f"{v.iloc[0]:.1f} (n=1)")
-            md.append(f"| {pc} | " + " | ".join(cells) + " |")
-        md += ["", "## Headline: steps for `interval` to reach `random`'s final FID", ""]
-        for pc, g in main.groupby("per_class"):
-            for seed, gs in g.groupby("seed"):
-                iv, rd = gs[gs.method == "interval"], gs[gs.method == "random"]
-                if iv.empty or rd.empty:
-                    continue
-                target = float(rd.fid.iloc[0])
-                reach = steps_to_reach(json.loads(iv.curve.iloc[0]), target)
-                steps = COMMON["train.steps"]
-                verdict = "never within the run" if reach is None else f"{reach:.0f} steps → {steps / reach:.2f}× faster"
-                md.append(f"- {pc}/class, seed {seed}: random ends at FID {target:.1f}; interval reaches it: {verdict}")
-                others = {m: float(gs[gs.method == m].fid.iloc[0]) for m in METHODS if not gs[gs.method == m].empty}
-                best = min(others, key=others.get)
-                beats = "beats" if best == "interval" else "does not beat"
-                measured = ", ".join(others)
-                md.append(f"  - best final FID of {measured}: {best} ({others[best]:.1f}); interval {beats} the others measured")
+            md.append(f"| {pc} | " + " | ".join(_mean_std(g[g.method == m].fid) for m in METHODS) + " |")
+        md += ["", "### FID at each evaluated step (mean over seeds)", ""]
+        curves = []
+        for _, r in main.iterrows():
+            for s, f in json.loads(r.curve):
+                curves.append({"per_class": r.per_class, "method": r.method, "step": s, "fid": f})
+        if curves:
+            c = pd.DataFrame(curves).groupby(["per_class", "method", "step"]).fid.mean().unstack("step")
+            md += [c.reset_index().to_markdown(index=False, floatfmt=".1f")]
+        md += ["", "## Headline: steps for `interval` to reach `random`'s final FID; does `interval` beat every baseline?", ""]
+        md += headline(main, steps)
     for group, title, cols in (
         ("full", "Full data (60,000 images, no REPA) at the same steps", ["name", "fid", "sfid", "precision", "recall"]),
         (
@@ -345,26 +472,87 @@ def collect(out: Annotated[Path, typer.Option()] = REPO / "results") -> None:
         ("ksweep", "Interval-k sweep at 0.8% (k = 50 is main-interval-b48-s0)", ["name", "k", "fid", "sfid"]),
     ):
         g = df[df.group == group]
+        if group == "ksweep" and len(g):
+            g = pd.concat([g, main[(main.method == "interval") & (main.per_class == 48) & (main.seed == 0)]])
+            g = g.sort_values("k")
         if len(g):
             md += ["", f"## {title}", "", g[cols].to_markdown(index=False, floatfmt=".2f")]
-    (out / "d2c_grid.md").write_text("\n".join(md) + "\n")
-    # FID vs steps, one line per experiment of the main group (and the full-data baseline).
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for _, r in df[df.group.isin(["main", "full"])].iterrows():
-        c = json.loads(r.curve)
-        if c:
-            ax.plot(
-                [s for s, _ in c], [f for _, f in c], marker="o", label=r["name"], linestyle="--" if r.group == "full" else "-"
-            )
-    ax.set_xlabel("training step")
-    ax.set_ylabel("FID (lower is better)")
-    ax.set_title("D2C in miniature: FID vs steps (Fashion-MNIST, CPU)")
-    ax.legend(fontsize=7, ncol=2)
+    return md
+
+
+def figure(df: pd.DataFrame, path: Path, profile: str) -> None:
+    """One panel per budget (mean FID-vs-steps per method, min–max band over seeds, full data dashed),
+    and the k sweep (final FID vs k at 0.8%)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    main, full = df[df.group == "main"], df[df.group == "full"]
+    budgets = sorted(main.per_class.unique())
+    ks = df[(df.group == "ksweep") | ((df.group == "main") & (df.method == "interval") & (df.per_class == 48) & (df.seed == 0))]
+    n = len(budgets) + (1 if len(ks) > 1 else 0)
+    fig, axes = plt.subplots(1, max(n, 1), figsize=(4.2 * max(n, 1), 4), squeeze=False)
+    colours = dict(zip(METHODS, ("tab:red", "tab:blue", "tab:green", "tab:orange")))
+    for ax, pc in zip(axes[0], budgets):
+        g = main[main.per_class == pc]
+        for m in METHODS:
+            runs = [dict(json.loads(c)) for c in g[g.method == m].curve]
+            if not runs:
+                continue
+            steps = sorted(set().union(*runs))
+            vals = pd.DataFrame([[r.get(s, math.nan) for s in steps] for r in runs], columns=steps)
+            ax.plot(steps, vals.mean(), marker="o", color=colours[m], label=f"{m} (n={len(runs)})")
+            if len(runs) > 1:
+                ax.fill_between(steps, vals.min(), vals.max(), color=colours[m], alpha=0.15)
+        for _, r in full.iterrows():
+            c = json.loads(r.curve)
+            ax.plot([s for s, _ in c], [f for _, f in c], "k--", label="full data, no REPA")
+        ax.set_title(f"{pc} per class ({pc * N_CLASSES / CORPUS_SIZE:.1%})")
+        ax.set_xlabel("training step")
+        ax.set_ylabel("FID (lower is better)")
+        ax.legend(fontsize=7)
+    if len(ks) > 1:
+        ax = axes[0][len(budgets)]
+        ks = ks.sort_values("k")
+        ax.plot(ks.k, ks.fid, marker="o", color=colours["interval"])
+        ax.set_xscale("log")
+        ax.set_title("interval k sweep at 48 per class (seed 0)")
+        ax.set_xlabel("k")
+        ax.set_ylabel("final FID")
+    fig.suptitle(f"D2C in miniature, profile {profile}: FID vs steps on Fashion-MNIST (band: min–max over seeds)")
     fig.tight_layout()
-    fig.savefig(out / "d2c_fid_vs_steps.png", dpi=120)
-    print((out / "d2c_grid.md").read_text())
-    if any(math.isnan(x) for x in df.fid.dropna()):
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+@app.command()
+def collect(
+    out: Annotated[Path, typer.Option()] = REPO / "results",
+    profile: Annotated[str, typer.Option(callback=check_profile)] = "cpu",
+) -> None:
+    """Merge `dvc exp show --json` into results/d2c_grid.csv, then tables, headline and figure from it."""
+    known = {e.name: e for p in PROFILES for e in plan(["main", "full", "ablation", "ksweep"], list(range(10)),
+                                                        [0.008, 0.04, 0.08], p)}
+    collected = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
+    new = pd.DataFrame([row_of(known[r["name"]], r, machine_label(known[r["name"]].profile), collected)
+                        for r in exp_rows() if r["name"] in known])
+    out.mkdir(parents=True, exist_ok=True)
+    record = merge_record(read_record(out / RECORD), new)
+    if record.empty:
+        raise SystemExit("no grid experiments in `dvc exp show` or the record yet (run `python benchmarks/d2c_grid.py run`)")
+    record = record.sort_values(["profile", "group", "per_class", "method", "k", "seed", "name"]).reset_index(drop=True)
+    if any(math.isnan(x) for x in record.fid.dropna()):
         raise SystemExit("NaN FID in the grid")
+    record.to_csv(out / RECORD, index=False)
+    df = record[record.profile == profile]
+    if df.empty:
+        raise SystemExit(f"no runs of profile {profile!r} recorded yet")
+    suffix = "" if profile == "cpu" else f"_{profile}"
+    (out / f"d2c_grid{suffix}.md").write_text("\n".join(tables(df, profile)) + "\n")
+    figure(df, out / f"d2c_fid_vs_steps{suffix}.png", profile)
+    print(f"{len(new)} experiments from dvc exp show; {len(record)} rows recorded")
+    print((out / f"d2c_grid{suffix}.md").read_text())
 
 
 if __name__ == "__main__":

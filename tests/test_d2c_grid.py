@@ -32,6 +32,11 @@ def test_plan_names_are_unique_and_every_run_sets_every_varied_key(grid):
     assert [grid.per_class(b) for b in (0.008, 0.04, 0.08)] == [48, 240, 480]
     with pytest.raises(Exception, match="unknown group"):
         grid.plan(["mian"], [0], [0.008])
+    gpu = grid.plan(["main"], [0], [0.008], "gpu")
+    assert [e.name for e in gpu][:1] == ["gpu-main-interval-b48-s0"]
+    assert gpu[0].params()["train.device"] == "cuda" and gpu[0].params()["train.precision"] == "bf16"
+    with pytest.raises(Exception, match="unknown profile"):
+        grid.plan(["main"], [0], [0.008], "tpu")
 
 
 def test_steps_to_reach_interpolates_between_evaluated_steps(grid):
@@ -60,3 +65,56 @@ def test_exp_rows_reads_dvc_exp_show_json(grid, monkeypatch):
     assert "main-herding-b48-s0" not in {r["name"] for r in grid.exp_rows()}
     rows = [r for r in grid.exp_rows() if r["name"] == "main-random-b48-s0"]
     assert rows == [{"name": "main-random-b48-s0", "rev": "def", "select.method": "random", "eval:fid": 210.5, "eval:fid_at.250": 300.0}]
+
+
+def _row(grid, name, fid, curve, profile="cpu"):
+    e = next(e for e in grid.plan(["main", "full", "ablation", "ksweep"], [0, 1, 2], [0.008, 0.04, 0.08], profile)
+             if e.name == name)
+    shown = {"eval:fid": fid, **{f"eval:fid_at.{s}": f for s, f in curve}}
+    return grid.row_of(e, shown, "test machine, 2 cores", "2026-11-25")
+
+
+def test_record_merge_keeps_earlier_runs_and_replaces_reruns(grid, tmp_path):
+    pd = pytest.importorskip("pandas")
+    old = pd.DataFrame([_row(grid, "main-random-b48-s0", 201.0, [(1000, 201.0)]),
+                        _row(grid, "ksweep-k1-s0", 188.0, [(1000, 188.0)])])
+    new = pd.DataFrame([_row(grid, "main-random-b48-s0", 199.0, [(1000, 199.0)]),
+                        _row(grid, "main-random-b48-s1", 205.0, [(1000, 205.0)]),
+                        _row(grid, "gpu-main-random-b48-s0", 50.0, [(20000, 50.0)], "gpu")])
+    merged = grid.merge_record(old, new)
+    assert sorted(merged.name) == ["gpu-main-random-b48-s0", "ksweep-k1-s0", "main-random-b48-s0", "main-random-b48-s1"]
+    assert merged.set_index("name").loc["main-random-b48-s0", "fid"] == 199.0  # the re-run replaced its row
+    assert grid.recorded_names(merged, "cpu") == {"ksweep-k1-s0", "main-random-b48-s0", "main-random-b48-s1"}
+    assert grid.merge_record(pd.DataFrame(), new).equals(new) and grid.merge_record(old, pd.DataFrame()).equals(old)
+    # Round trip through the CSV; a file that is not a record is refused by name.
+    merged.to_csv(tmp_path / "d2c_grid.csv", index=False)
+    assert grid.recorded_names(grid.read_record(tmp_path / "d2c_grid.csv"), "gpu") == {"gpu-main-random-b48-s0"}
+    assert grid.read_record(tmp_path / "none.csv").empty
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(SystemExit, match="bad.csv: not a grid record"):
+        grid.read_record(tmp_path / "bad.csv")
+
+
+def test_headline_reports_ratios_spread_and_losses_honestly(grid):
+    pd = pytest.importorskip("pandas")
+    rows = []
+    # interval reaches random's final FID at 750 of 1000 steps in seed 0, never in seed 1.
+    for seed, (iv, rd, hd, kc) in enumerate([(150.0, 200.0, 190.0, 210.0), (220.0, 202.0, 192.0, 212.0)]):
+        rows += [_row(grid, f"main-interval-b48-s{seed}", iv, [(500, 250.0), (1000, iv)]),
+                 _row(grid, f"main-random-b48-s{seed}", rd, [(500, 260.0), (1000, rd)]),
+                 _row(grid, f"main-herding-b48-s{seed}", hd, [(500, 255.0), (1000, hd)]),
+                 _row(grid, f"main-kcenter-b48-s{seed}", kc, [(500, 265.0), (1000, kc)])]
+    text = "\n".join(grid.headline(pd.DataFrame(rows), 1000))
+    assert "seed 0: random ends at FID 200.0; interval reaches it at 750 steps → 1.33×" in text
+    assert "seed 1: random ends at FID 202.0; interval never reaches it within 1000 steps" in text
+    assert "speed-up over random: 1.33× over 1 seeds; never reached in 1 of 2 seeds" in text
+    assert "interval 185.0 vs herding 191.0: lower by mean, lower in 1 of 2 seeds, Welch p = " in text
+    assert "interval beats every baseline here (by mean): yes" in text
+    # One budget where herding wins: the overall verdict is no.
+    rows2 = [dict(r, per_class=240) for r in rows]
+    for r in rows2:
+        if r["method"] == "herding":
+            r["fid"] = 100.0 + r["seed"]
+    text = "\n".join(grid.headline(pd.DataFrame(rows + rows2), 1000))
+    assert "interval 185.0 vs herding 100.5: not lower by mean" in text
+    assert "interval beats every baseline at every budget measured: no" in text
