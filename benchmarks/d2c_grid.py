@@ -144,17 +144,32 @@ def plan(groups: list[str], seeds: list[int], budgets: list[float], profile: str
             for b in budgets:
                 for seed in seeds:
                     for m in METHODS:
-                        add(g, f"main-{m}-b{per_class(b)}-s{seed}",
-                            {"select.method": m, "select.budget": b, "select.seed": seed, "train.seed": seed})
+                        add(
+                            g,
+                            f"main-{m}-b{per_class(b)}-s{seed}",
+                            {"select.method": m, "select.budget": b, "select.seed": seed, "train.seed": seed},
+                        )
         elif g == "full":
             for seed in seeds[:1]:
-                add(g, f"full-s{seed}", {"select.method": "random", "select.budget": CORPUS_SIZE, "train.seed": seed,
-                                         "train.proj_coeff": 0.0, "attach.visual_encoder": "none"})
+                add(
+                    g,
+                    f"full-s{seed}",
+                    {
+                        "select.method": "random",
+                        "select.budget": CORPUS_SIZE,
+                        "train.seed": seed,
+                        "train.proj_coeff": 0.0,
+                        "attach.visual_encoder": "none",
+                    },
+                )
         elif g == "ablation":
             for a, (cond, proj, enc) in ABLATION.items():
                 if a != "both":  # `both` is main-interval-b48-s0
-                    add(g, f"ablation-{a}-s0",
-                        {"train.conditioning": cond, "train.proj_coeff": proj, "attach.visual_encoder": enc})
+                    add(
+                        g,
+                        f"ablation-{a}-s0",
+                        {"train.conditioning": cond, "train.proj_coeff": proj, "attach.visual_encoder": enc},
+                    )
         elif g == "ksweep":
             for k in K_SWEEP:
                 if k != DEFAULTS["select.interval"]:  # k = 50 is main-interval-b48-s0
@@ -213,7 +228,7 @@ def exp_rows() -> list[dict]:
                 return  # queued, running or failed: its params are set but its metrics are not its own
             data = node.get("data")
             if isinstance(data, dict) and node.get("name") and "params" in data:
-                row = {"name": node["name"], "rev": data.get("rev")}
+                row = {"name": node["name"], "rev": data.get("rev"), "timestamp": data.get("timestamp")}
                 row.update(flatten((data.get("params") or {}).get("params.yaml", {}).get("data", {})))
                 for path, m in (data.get("metrics") or {}).items():
                     row.update(flatten(m.get("data", {}), f"{Path(path).stem}:"))
@@ -268,6 +283,8 @@ def merge_record(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 def row_of(exp: Exp, shown: dict, machine: str, collected: str) -> dict:
     """One record row: the experiment's planned params and what `dvc exp show` measured."""
     p = exp.params()
+    reduced = [v for k, v in shown.items() if k.startswith("select:interval_reduced.") and isinstance(v, (int, float))]
+    k_used = (min(reduced) if reduced else p["select.interval"]) if p["select.method"] == "interval" else None
     return {
         "name": exp.name,
         "profile": exp.profile,
@@ -283,6 +300,13 @@ def row_of(exp: Exp, shown: dict, machine: str, collected: str) -> dict:
         "precision": shown.get("eval:precision"),
         "recall": shown.get("eval:recall"),
         "steps_per_s": shown.get("train:steps_per_s"),
+        "n_train": shown.get("select:n_selected"),
+        "k_used": k_used,  # interval: k shrinks when budget × k exceeds a class (4%: 25, 8%: 12)
+        # Diffusion difficulty of the selected images (the scorer's loss): what each method picks.
+        "score_q10": shown.get("select:score_selected.q10"),
+        "score_median": shown.get("select:score_selected.median"),
+        "score_q90": shown.get("select:score_selected.q90"),
+        "score_median_corpus": shown.get("select:score_corpus.median"),
         "curve": json.dumps(curve_of(shown)),
         "machine": machine,
         "collected": collected,
@@ -397,14 +421,19 @@ def headline(main: pd.DataFrame, steps: int) -> list[str]:
                 lines.append(f"  - seed {seed}: random ends at FID {target:.1f}; interval never reaches it within {steps} steps")
             else:
                 ratios.append(steps / reach)
-                lines.append(f"  - seed {seed}: random ends at FID {target:.1f}; interval reaches it at {reach:.0f} steps → "
-                             f"{steps / reach:.2f}×")
+                lines.append(
+                    f"  - seed {seed}: random ends at FID {target:.1f}; interval reaches it at {reach:.0f} steps → "
+                    f"{steps / reach:.2f}×"
+                )
         if ratios or never:
             r = pd.Series(ratios, dtype=float)
             spread = f" ± {r.std(ddof=1):.2f}" if len(r) > 1 else ""
             tail = f"; never reached in {never} of {len(ratios) + never} seeds" if never else ""
-            lines.append(f"  - speed-up over random: {r.mean():.2f}×{spread} over {len(r)} seeds{tail}" if len(r)
-                         else f"  - speed-up over random: none (never reached in {never} seeds)")
+            lines.append(
+                f"  - speed-up over random: {r.mean():.2f}×{spread} over {len(r)} seeds{tail}"
+                if len(r)
+                else f"  - speed-up over random: none (never reached in {never} seeds)"
+            )
         iv = g[g.method == "interval"].set_index("seed").fid.dropna()
         others = [m for m in METHODS if m != "interval" and g[g.method == m].fid.notna().any()]
         if iv.empty or not others:
@@ -420,8 +449,10 @@ def headline(main: pd.DataFrame, steps: int) -> list[str]:
             if len(iv) > 1 and len(o) > 1:
                 p = stats.ttest_ind(iv, o, equal_var=False).pvalue
                 test = f", Welch p = {p:.2f}"
-            lines.append(f"  - interval {iv.mean():.1f} vs {m} {o.mean():.1f}: {'lower' if better else 'not lower'} by mean, "
-                         f"lower in {wins} of {len(paired)} seeds{test}")
+            lines.append(
+                f"  - interval {iv.mean():.1f} vs {m} {o.mean():.1f}: {'lower' if better else 'not lower'} by mean, "
+                f"lower in {wins} of {len(paired)} seeds{test}"
+            )
         everywhere.append(beats_all and len(others) == len(METHODS) - 1)
         lines.append(f"  - interval beats every baseline here (by mean): {'yes' if everywhere[-1] else 'no'}")
     if everywhere:
@@ -460,6 +491,11 @@ def tables(df: pd.DataFrame, profile: str) -> list[str]:
         if curves:
             c = pd.DataFrame(curves).groupby(["per_class", "method", "step"]).fid.mean().unstack("step")
             md += [c.reset_index().to_markdown(index=False, floatfmt=".1f")]
+        sel = main.dropna(subset=["score_median"]) if "score_median" in main else main.iloc[:0]
+        if len(sel):
+            md += ["", "### What each method selects: diffusion difficulty of the subset (scorer loss; q10 / median / q90)", ""]
+            s = sel.groupby(["per_class", "method"])[["k_used", "score_q10", "score_median", "score_q90", "score_median_corpus"]]
+            md += [s.first().reset_index().to_markdown(index=False, floatfmt=".4f")]
         md += ["", "## Headline: steps for `interval` to reach `random`'s final FID; does `interval` beat every baseline?", ""]
         md += headline(main, steps)
     for group, title, cols in (
@@ -493,8 +529,8 @@ def figure(df: pd.DataFrame, path: Path, profile: str) -> None:
     ks = df[(df.group == "ksweep") | ((df.group == "main") & (df.method == "interval") & (df.per_class == 48) & (df.seed == 0))]
     n = len(budgets) + (1 if len(ks) > 1 else 0)
     fig, axes = plt.subplots(1, max(n, 1), figsize=(4.2 * max(n, 1), 4), squeeze=False)
-    colours = dict(zip(METHODS, ("tab:red", "tab:blue", "tab:green", "tab:orange")))
-    for ax, pc in zip(axes[0], budgets):
+    colours = dict(zip(METHODS, ("tab:red", "tab:blue", "tab:green", "tab:orange"), strict=True))
+    for ax, pc in zip(axes[0], budgets, strict=False):  # the last panel may be the k sweep
         g = main[main.per_class == pc]
         for m in METHODS:
             runs = [dict(json.loads(c)) for c in g[g.method == m].curve]
@@ -532,11 +568,13 @@ def collect(
     profile: Annotated[str, typer.Option(callback=check_profile)] = "cpu",
 ) -> None:
     """Merge `dvc exp show --json` into results/d2c_grid.csv, then tables, headline and figure from it."""
-    known = {e.name: e for p in PROFILES for e in plan(["main", "full", "ablation", "ksweep"], list(range(10)),
-                                                        [0.008, 0.04, 0.08], p)}
-    collected = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-    new = pd.DataFrame([row_of(known[r["name"]], r, machine_label(known[r["name"]].profile), collected)
-                        for r in exp_rows() if r["name"] in known])
+    known = {
+        e.name: e for p in PROFILES for e in plan(["main", "full", "ablation", "ksweep"], list(range(10)), [0.008, 0.04, 0.08], p)
+    }
+    collected = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    shown = sorted((r for r in exp_rows() if r["name"] in known), key=lambda r: str(r.get("timestamp") or ""))
+    latest = {r["name"]: r for r in shown}  # a name run twice (another commit): its newest run
+    new = pd.DataFrame([row_of(known[n], r, machine_label(known[n].profile), collected) for n, r in latest.items()])
     out.mkdir(parents=True, exist_ok=True)
     record = merge_record(read_record(out / RECORD), new)
     if record.empty:
