@@ -495,7 +495,9 @@ def tables(df: pd.DataFrame, profile: str) -> list[str]:
         if len(sel):
             md += ["", "### What each method selects: diffusion difficulty of the subset (scorer loss; q10 / median / q90)", ""]
             s = sel.groupby(["per_class", "method"])[["k_used", "score_q10", "score_median", "score_q90", "score_median_corpus"]]
-            md += [s.first().reset_index().to_markdown(index=False, floatfmt=".4f")]
+            t = s.first().reset_index()
+            t["k_used"] = t["k_used"].map(lambda v: "—" if pd.isna(v) else str(int(v)))
+            md += [t.to_markdown(index=False, floatfmt=".4f")]
         md += ["", "## Headline: steps for `interval` to reach `random`'s final FID; does `interval` beat every baseline?", ""]
         md += headline(main, steps)
     for group, title, cols in (
