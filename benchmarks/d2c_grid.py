@@ -576,7 +576,8 @@ def collect(
     collected = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     shown = sorted((r for r in exp_rows() if r["name"] in known), key=lambda r: str(r.get("timestamp") or ""))
     latest = {r["name"]: r for r in shown}  # a name run twice (another commit): its newest run
-    new = pd.DataFrame([row_of(known[n], r, machine_label(known[n].profile), collected) for n, r in latest.items()])
+    machines = {p: machine_label(p) for p in {known[n].profile for n in latest}}  # once per profile, not per row
+    new = pd.DataFrame([row_of(known[n], r, machines[known[n].profile], collected) for n, r in latest.items()])
     out.mkdir(parents=True, exist_ok=True)
     record = merge_record(read_record(out / RECORD), new)
     if record.empty:
