@@ -257,7 +257,7 @@ def read_record(path: Path) -> pd.DataFrame:
     """The committed record of finished runs (empty when there is none yet)."""
     if not path.exists():
         return pd.DataFrame()
-    df = pd.read_csv(path)
+    df = pd.read_csv(path).rename(columns={"collected": "finished"})  # records before 2026-11-26
     missing = {"name", "profile", "fid", "curve"} - set(df.columns)
     if missing:
         raise SystemExit(f"{path}: not a grid record, columns {sorted(missing)} missing")
@@ -271,16 +271,28 @@ def recorded_names(record: pd.DataFrame, profile: str) -> set[str]:
 
 
 def merge_record(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Rows of `new` replace the rows of `old` with the same (profile, name); every other old row stays."""
+    """Rows of `new` replace the rows of `old` with the same (profile, name); every other old row stays.
+
+    A row collected again with the same curve is the same run: it keeps the machine it was first
+    recorded with."""
     if old.empty:
         return new.reset_index(drop=True)
     if new.empty:
         return old.reset_index(drop=True)
     keep = ~old.set_index(["profile", "name"]).index.isin(new.set_index(["profile", "name"]).index)
+    new = new.copy()
+    if {"machine", "curve"} <= set(old.columns) and {"machine", "curve"} <= set(new.columns):
+        # The same run collected again (same curve): the machine first recorded for it stays; the
+        # local exp refs may have been fetched from another machine since.
+        first = old.drop_duplicates(["profile", "name"]).set_index(["profile", "name"])
+        for i, r in new.iterrows():
+            k = (r["profile"], r["name"])
+            if k in first.index and first.at[k, "curve"] == r["curve"] and isinstance(first.at[k, "machine"], str):
+                new.at[i, "machine"] = first.at[k, "machine"]
     return pd.concat([old[keep], new], ignore_index=True)
 
 
-def row_of(exp: Exp, shown: dict, machine: str, collected: str) -> dict:
+def row_of(exp: Exp, shown: dict, machine: str, today: str) -> dict:
     """One record row: the experiment's planned params and what `dvc exp show` measured."""
     p = exp.params()
     reduced = [v for k, v in shown.items() if k.startswith("select:interval_reduced.") and isinstance(v, (int, float))]
@@ -309,7 +321,8 @@ def row_of(exp: Exp, shown: dict, machine: str, collected: str) -> dict:
         "score_median_corpus": shown.get("select:score_corpus.median"),
         "curve": json.dumps(curve_of(shown)),
         "machine": machine,
-        "collected": collected,
+        # The day the run finished (its experiment commit), not the day it was collected.
+        "finished": str(shown.get("timestamp") or today)[:10],
     }
 
 
@@ -573,11 +586,11 @@ def collect(
     known = {
         e.name: e for p in PROFILES for e in plan(["main", "full", "ablation", "ksweep"], list(range(10)), [0.008, 0.04, 0.08], p)
     }
-    collected = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     shown = sorted((r for r in exp_rows() if r["name"] in known), key=lambda r: str(r.get("timestamp") or ""))
     latest = {r["name"]: r for r in shown}  # a name run twice (another commit): its newest run
     machines = {p: machine_label(p) for p in {known[n].profile for n in latest}}  # once per profile, not per row
-    new = pd.DataFrame([row_of(known[n], r, machines[known[n].profile], collected) for n, r in latest.items()])
+    new = pd.DataFrame([row_of(known[n], r, machines[known[n].profile], today) for n, r in latest.items()])
     out.mkdir(parents=True, exist_ok=True)
     record = merge_record(read_record(out / RECORD), new)
     if record.empty:

@@ -134,6 +134,12 @@ def test_record_merge_keeps_earlier_runs_and_replaces_reruns(grid, tmp_path):
     assert merged.set_index("name").loc["main-random-b48-s0", "fid"] == 199.0  # the re-run replaced its row
     assert grid.recorded_names(merged, "cpu") == {"ksweep-k1-s0", "main-random-b48-s0", "main-random-b48-s1"}
     assert grid.merge_record(pd.DataFrame(), new).equals(new) and grid.merge_record(old, pd.DataFrame()).equals(old)
+    # The same run collected again on another machine (same curve) keeps the machine that first recorded it;
+    # a re-run (another curve) is stamped with the collecting machine.
+    again = pd.DataFrame([_row(grid, "ksweep-k1-s0", 188.0, [(1000, 188.0)]), _row(grid, "main-random-b48-s0", 198.0, [(1000, 198.0)])])
+    again["machine"] = "another machine"
+    m = grid.merge_record(merged, again).set_index("name")
+    assert m.loc["ksweep-k1-s0", "machine"] == "test machine, 2 cores" and m.loc["main-random-b48-s0", "machine"] == "another machine"
     # Round trip through the CSV; a file that is not a record is refused by name.
     merged.to_csv(tmp_path / "d2c_grid.csv", index=False)
     assert grid.recorded_names(grid.read_record(tmp_path / "d2c_grid.csv"), "gpu") == {"gpu-main-random-b48-s0"}
@@ -214,6 +220,8 @@ def test_collect_merges_dvc_exp_show_into_the_record_and_writes_tables_and_figur
     assert pd.isna(rec.loc["main-random-b48-s0", "k_used"]) and rec.loc["main-random-b48-s0", "n_train"] == 480
     assert rec.loc["main-interval-b48-s0", "fid"] == 200.0 and rec.loc["ablation-text-s0", "fid"] == 177.0
     assert rec.loc["main-kcenter-b48-s1", "machine"] == grid.machine_label("cpu")
+    # The day each run finished (its experiment's timestamp), not the day of collection.
+    assert rec.loc["main-kcenter-b48-s1", "finished"] == "2026-11-25" and rec.loc["ksweep-k1-s0", "finished"] == "2026-11-25"
     md = (tmp_path / "d2c_grid.md").read_text()
     assert "| 48 | 200.5 ± 0.7 (n=2) | 205.5 ± 0.7 (n=2) | 210.5 ± 0.7 (n=2) | 215.5 ± 0.7 (n=2) |" in md
     assert "interval beats every baseline at every budget measured: yes" in md and "ablation-text-s0" in md
