@@ -174,6 +174,10 @@ def test_headline_reports_ratios_spread_and_losses_honestly(grid):
     text = "\n".join(grid.headline(pd.DataFrame(rows + rows2), 1000))
     assert "interval 185.0 vs herding 100.5: not lower by mean" in text
     assert "interval beats every baseline at every budget measured: no" in text
+    # A baseline run with fewer seeds is compared over the seeds both methods have, not mean against mean.
+    rows3 = [dict(r, per_class=480) for r in rows if not (r["method"] == "kcenter" and r["seed"] == 1)]
+    text = "\n".join(grid.headline(pd.DataFrame(rows3), 1000))
+    assert "interval 150.0 vs kcenter 210.0 (over seed 0, which both have): lower by mean, lower in 1 of 1 seeds" in text
 
 
 def test_collect_merges_dvc_exp_show_into_the_record_and_writes_tables_and_figure(grid, monkeypatch, tmp_path):
