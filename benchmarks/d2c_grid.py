@@ -425,6 +425,10 @@ def _mean_std(v: pd.Series) -> str:
     return f"{v.mean():.1f} ± {v.std(ddof=1):.1f} (n={len(v)})" if len(v) > 1 else f"{v.iloc[0]:.1f} (n=1)"
 
 
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' * (n != 1)}"
+
+
 def headline(main: pd.DataFrame, steps: int) -> list[str]:
     """The issue's two questions, per budget, from the main group's rows (one row per method × seed):
     steps for `interval` to reach `random`'s final FID (per seed, as a ratio), and whether `interval`
@@ -454,11 +458,11 @@ def headline(main: pd.DataFrame, steps: int) -> list[str]:
         if ratios or never:
             r = pd.Series(ratios, dtype=float)
             spread = f" ± {r.std(ddof=1):.2f}" if len(r) > 1 else ""
-            tail = f"; never reached in {never} of {len(ratios) + never} seeds" if never else ""
+            tail = f"; never reached in {never} of {_seeds(len(ratios) + never)}" if never else ""
             lines.append(
-                f"  - speed-up over random: {r.mean():.2f}×{spread} over {len(r)} seeds{tail}"
+                f"  - speed-up over random: {r.mean():.2f}×{spread} over {_seeds(len(r))}{tail}"
                 if len(r)
-                else f"  - speed-up over random: none (never reached in {never} seeds)"
+                else f"  - speed-up over random: none (never reached in {_seeds(never)})"
             )
         iv = g[g.method == "interval"].set_index("seed").fid.dropna()
         others = [m for m in METHODS if m != "interval" and g[g.method == m].fid.notna().any()]
@@ -481,10 +485,11 @@ def headline(main: pd.DataFrame, steps: int) -> list[str]:
             if len(paired) > 1:
                 p = stats.ttest_ind(a, b, equal_var=False).pvalue
                 test = f", Welch p = {p:.2f}"
-            over = "" if len(paired) == len(iv) else f" (over seed{'s' * (len(paired) > 1)} {', '.join(str(x) for x in paired)}, which both have)"
+            shared = ", ".join(str(x) for x in paired)
+            over = "" if len(paired) == len(iv) else f" (over seed{'s' * (len(paired) > 1)} {shared}, which both have)"
             lines.append(
                 f"  - interval {a.mean():.1f} vs {m} {b.mean():.1f}{over}: {'lower' if better else 'not lower'} by mean, "
-                f"lower in {wins} of {len(paired)} seeds{test}"
+                f"lower in {wins} of {_seeds(len(paired))}{test}"
             )
         everywhere.append(beats_all and len(others) == len(METHODS) - 1)
         lines.append(f"  - interval beats every baseline here (by mean): {'yes' if everywhere[-1] else 'no'}")

@@ -136,10 +136,15 @@ def test_record_merge_keeps_earlier_runs_and_replaces_reruns(grid, tmp_path):
     assert grid.merge_record(pd.DataFrame(), new).equals(new) and grid.merge_record(old, pd.DataFrame()).equals(old)
     # The same run collected again on another machine (same curve) keeps the machine that first recorded it;
     # a re-run (another curve) is stamped with the collecting machine.
-    again = pd.DataFrame([_row(grid, "ksweep-k1-s0", 188.0, [(1000, 188.0)]), _row(grid, "main-random-b48-s0", 198.0, [(1000, 198.0)])])
+    again = pd.DataFrame(
+        [_row(grid, "ksweep-k1-s0", 188.0, [(1000, 188.0)]), _row(grid, "main-random-b48-s0", 198.0, [(1000, 198.0)])]
+    )
     again["machine"] = "another machine"
     m = grid.merge_record(merged, again).set_index("name")
-    assert m.loc["ksweep-k1-s0", "machine"] == "test machine, 2 cores" and m.loc["main-random-b48-s0", "machine"] == "another machine"
+    assert (
+        m.loc["ksweep-k1-s0", "machine"] == "test machine, 2 cores"
+        and m.loc["main-random-b48-s0", "machine"] == "another machine"
+    )
     # Round trip through the CSV; a file that is not a record is refused by name.
     merged.to_csv(tmp_path / "d2c_grid.csv", index=False)
     assert grid.recorded_names(grid.read_record(tmp_path / "d2c_grid.csv"), "gpu") == {"gpu-main-random-b48-s0"}
@@ -163,7 +168,7 @@ def test_headline_reports_ratios_spread_and_losses_honestly(grid):
     text = "\n".join(grid.headline(pd.DataFrame(rows), 1000))
     assert "seed 0: random ends at FID 200.0; interval reaches it at 750 steps → 1.33×" in text
     assert "seed 1: random ends at FID 202.0; interval never reaches it within 1000 steps" in text
-    assert "speed-up over random: 1.33× over 1 seeds; never reached in 1 of 2 seeds" in text
+    assert "speed-up over random: 1.33× over 1 seed; never reached in 1 of 2 seeds" in text
     assert "interval 185.0 vs herding 191.0: lower by mean, lower in 1 of 2 seeds, Welch p = " in text
     assert "interval beats every baseline here (by mean): yes" in text
     # One budget where herding wins: the overall verdict is no.
@@ -177,7 +182,7 @@ def test_headline_reports_ratios_spread_and_losses_honestly(grid):
     # A baseline run with fewer seeds is compared over the seeds both methods have, not mean against mean.
     rows3 = [dict(r, per_class=480) for r in rows if not (r["method"] == "kcenter" and r["seed"] == 1)]
     text = "\n".join(grid.headline(pd.DataFrame(rows3), 1000))
-    assert "interval 150.0 vs kcenter 210.0 (over seed 0, which both have): lower by mean, lower in 1 of 1 seeds" in text
+    assert "interval 150.0 vs kcenter 210.0 (over seed 0, which both have): lower by mean, lower in 1 of 1 seed" in text
 
 
 def test_collect_merges_dvc_exp_show_into_the_record_and_writes_tables_and_figure(grid, monkeypatch, tmp_path):
