@@ -59,7 +59,7 @@ bench: install
 
 # D2C in miniature (issue 8): the DVC experiment grid, then its tables and figure under results/.
 # `grid` runs what results/d2c_grid.csv does not hold yet; `grid-fresh` re-runs every experiment
-# (the table from scratch: 45 runs, about 7 hours on 2 CPU cores). PROFILE=gpu on a CUDA machine.
+# (the table from scratch: 45 runs, about 9 hours on 2 CPU cores). PROFILE=gpu on a CUDA machine.
 PROFILE ?= cpu
 grid: install datasets
 	$(BIN)/python benchmarks/d2c_grid.py run --profile $(PROFILE)
