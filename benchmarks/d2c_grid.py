@@ -53,6 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 DVC = str(Path(sys.executable).parent / "dvc")
 METHODS = ("interval", "random", "herding", "kcenter")
 K_SWEEP = (1, 10, 25, 50, 100, 125)
+ALPHA = 0.05  # the significance level of the headline's Welch tests
 CORPUS_SIZE, N_CLASSES = 60_000, 10
 # The CPU profile of the grid: the same steps for every run, EMA snapshots for FID-vs-steps curves,
 # a cheaper eval (300 samples, 25 DDIM steps) than the pipeline default, the same eval seed everywhere.
@@ -437,6 +438,7 @@ def headline(main: pd.DataFrame, steps: int) -> list[str]:
 
     lines: list[str] = []
     everywhere: list[bool] = []
+    everywhere_sig: list[bool] = []
     for pc, g in main.groupby("per_class"):
         lines.append(f"- **{pc} per class**")
         ratios, never = [], 0
@@ -468,34 +470,43 @@ def headline(main: pd.DataFrame, steps: int) -> list[str]:
         others = [m for m in METHODS if m != "interval" and g[g.method == m].fid.notna().any()]
         if iv.empty or not others:
             continue
-        beats_all = True
+        beats_all = significant = True
         for m in others:
             o = g[g.method == m].set_index("seed").fid.dropna()
             # Compared over the seeds both have: a mean over seeds 0-2 against one over seed 0 alone
             # would mix training noise into the comparison.
             paired = iv.index.intersection(o.index)
             if paired.empty:
-                beats_all = False
+                beats_all = significant = False
                 continue
             a, b = iv[paired], o[paired]
             wins = int((a < b).sum())
             better = a.mean() < b.mean()
             beats_all &= better
-            test = ""
+            test, p = "", 1.0
             if len(paired) > 1:
                 p = stats.ttest_ind(a, b, equal_var=False).pvalue
                 test = f", Welch p = {p:.2f}"
+            significant &= bool(better and p < ALPHA)
             shared = ", ".join(str(x) for x in paired)
             over = "" if len(paired) == len(iv) else f" (over seed{'s' * (len(paired) > 1)} {shared}, which both have)"
             lines.append(
                 f"  - interval {a.mean():.1f} vs {m} {b.mean():.1f}{over}: {'lower' if better else 'not lower'} by mean, "
                 f"lower in {wins} of {_seeds(len(paired))}{test}"
             )
-        everywhere.append(beats_all and len(others) == len(METHODS) - 1)
-        lines.append(f"  - interval beats every baseline here (by mean): {'yes' if everywhere[-1] else 'no'}")
+        complete = len(others) == len(METHODS) - 1
+        everywhere.append(beats_all and complete)
+        everywhere_sig.append(significant and complete)
+        lines.append(
+            f"  - interval beats every baseline here (by mean): {'yes' if everywhere[-1] else 'no'}; "
+            f"significantly (Welch p < {ALPHA}): {'yes' if everywhere_sig[-1] else 'no'}"
+        )
     if everywhere:
         lines.append("")
-        lines.append(f"**interval beats every baseline at every budget measured: {'yes' if all(everywhere) else 'no'}**")
+        lines.append(
+            f"**interval beats every baseline at every budget measured: {'yes' if all(everywhere) else 'no'} by mean; "
+            f"{'yes' if all(everywhere_sig) else 'no'} at Welch p < {ALPHA}**"
+        )
     return lines
 
 

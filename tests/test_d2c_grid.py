@@ -170,7 +170,8 @@ def test_headline_reports_ratios_spread_and_losses_honestly(grid):
     assert "seed 1: random ends at FID 202.0; interval never reaches it within 1000 steps" in text
     assert "speed-up over random: 1.33× over 1 seed; never reached in 1 of 2 seeds" in text
     assert "interval 185.0 vs herding 191.0: lower by mean, lower in 1 of 2 seeds, Welch p = " in text
-    assert "interval beats every baseline here (by mean): yes" in text
+    # Lower by mean, but not significantly: seeds 150 and 220 against 190 and 192.
+    assert "interval beats every baseline here (by mean): yes; significantly (Welch p < 0.05): no" in text
     # One budget where herding wins: the overall verdict is no.
     rows2 = [dict(r, per_class=240) for r in rows]
     for r in rows2:
@@ -178,7 +179,7 @@ def test_headline_reports_ratios_spread_and_losses_honestly(grid):
             r["fid"] = 100.0 + r["seed"]
     text = "\n".join(grid.headline(pd.DataFrame(rows + rows2), 1000))
     assert "interval 185.0 vs herding 100.5: not lower by mean" in text
-    assert "interval beats every baseline at every budget measured: no" in text
+    assert "interval beats every baseline at every budget measured: no by mean; no at Welch p < 0.05" in text
     # A baseline run with fewer seeds is compared over the seeds both methods have, not mean against mean.
     rows3 = [dict(r, per_class=480) for r in rows if not (r["method"] == "kcenter" and r["seed"] == 1)]
     text = "\n".join(grid.headline(pd.DataFrame(rows3), 1000))
@@ -233,7 +234,9 @@ def test_collect_merges_dvc_exp_show_into_the_record_and_writes_tables_and_figur
     assert rec.loc["main-kcenter-b48-s1", "finished"] == "2026-11-25" and rec.loc["ksweep-k1-s0", "finished"] == "2026-11-25"
     md = (tmp_path / "d2c_grid.md").read_text()
     assert "| 48 | 200.5 ± 0.7 (n=2) | 205.5 ± 0.7 (n=2) | 210.5 ± 0.7 (n=2) | 215.5 ± 0.7 (n=2) |" in md
-    assert "interval beats every baseline at every budget measured: yes" in md and "ablation-text-s0" in md
+    # 200.5 ± 0.7 against 205.5 ± 0.7 and worse, 2 seeds each: lower by mean and at Welch p < 0.05.
+    assert "interval beats every baseline at every budget measured: yes by mean; yes at Welch p < 0.05" in md
+    assert "ablation-text-s0" in md
     assert "| 240 | 230.0 (n=1) | — | — | — |" in md and "What each method selects" in md
     assert (tmp_path / "d2c_fid_vs_steps.png").stat().st_size > 10_000
     with pytest.raises(SystemExit, match="no runs of profile 'gpu'"):
