@@ -24,7 +24,7 @@ from diffcurate.d2c.attach import TextEncoder, VisualEncoder, subset_pixels, tex
 from diffcurate.d2c.corpus import CorpusKind, load_corpus
 from diffcurate.d2c.dit import DIT_CONFIGS, DiTConfig
 from diffcurate.d2c.encode import load_encoded
-from diffcurate.d2c.models import set_threads
+from diffcurate.d2c.checkpoints import set_threads
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)

@@ -19,7 +19,7 @@ from rich.console import Console
 from diffcurate.classify.artifact import save_classifier
 from diffcurate.classify.base import Backend
 from diffcurate.classify.embedding import EmbeddingConfig, SeedHead
-from diffcurate.classify.encoders import EncoderName, Precision
+from diffcurate.classify.encoders import EncoderName, EncoderPrecision
 from diffcurate.classify.run import ClassifyConfig, classify_table, evaluate_reference, load_labelled
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs, read_table
@@ -41,7 +41,7 @@ def main(
     encoder_en: Annotated[EncoderName, typer.Option(help="Encoder for English prompts.")] = EncoderName.MINILM,
     encoder_zh: Annotated[EncoderName, typer.Option(help="Encoder for Chinese prompts.")] = EncoderName.MINILM,
     max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per prompt the encoder reads.")] = 64,
-    precision: Annotated[Precision, typer.Option(help="fp32, or int8 dynamic quantisation of the encoder.")] = Precision.INT8,
+    precision: Annotated[EncoderPrecision, typer.Option(help="fp32, or int8 dynamic quantisation of the encoder.")] = EncoderPrecision.INT8,
     temperature: Annotated[float, typer.Option(min=0.001, help="Similarity temperature of the zero-shot logits.")] = 0.05,
     cue_bonus: Annotated[float, typer.Option(help="Logit bonus of the S11 / S1 priority cues.")] = 6.0,
     default_bonus: Annotated[float, typer.Option(help="Logit bonus of the default style and camera.")] = 6.0,

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from diffcurate.d2c.fid import sample_quality
-from diffcurate.d2c.models import list_snapshots, load_student, set_threads
+from diffcurate.d2c.checkpoints import list_snapshots, load_student, set_threads
 from diffcurate.d2c.sampling import Sampler, generate, grid_image
 from diffcurate.d2c.student import Objective
 from diffcurate.d2c.training import Device

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from diffcurate.d2c.encode import load_encoded
 from diffcurate.d2c.features import DINOV2_DEFAULT, FeatureEncoder, pooled_features
-from diffcurate.d2c.models import set_threads
+from diffcurate.d2c.checkpoints import set_threads
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)

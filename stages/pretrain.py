@@ -21,7 +21,7 @@ from rich.progress import Progress
 
 from diffcurate.d2c.dit import DIT_CONFIGS, DiT, DiTConfig
 from diffcurate.d2c.encode import load_encoded
-from diffcurate.d2c.models import save_dit, set_threads
+from diffcurate.d2c.checkpoints import save_dit, set_threads
 from diffcurate.d2c.training import TrainConfig, train
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)

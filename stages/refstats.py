@@ -18,7 +18,7 @@ from rich.console import Console
 from diffcurate.d2c.corpus import CorpusKind, load_corpus
 from diffcurate.d2c.encode import pad_pixels, to_model_range
 from diffcurate.d2c.fid import reference_stats
-from diffcurate.d2c.models import set_threads
+from diffcurate.d2c.checkpoints import set_threads
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from diffcurate.d2c.models import set_threads
+from diffcurate.d2c.checkpoints import set_threads
 from diffcurate.d2c.score import ScoreConfig, Scorer, run_score, score_histogram
 from diffcurate.io import atomic_outputs
 

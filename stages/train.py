@@ -24,10 +24,10 @@ from safetensors.numpy import load_file
 
 from diffcurate.d2c.dit import DIT_CONFIGS, DiTConfig
 from diffcurate.d2c.encode import load_encoded
-from diffcurate.d2c.models import list_snapshots, save_snapshot, save_student, set_threads
+from diffcurate.d2c.checkpoints import list_snapshots, save_snapshot, save_student, set_threads
 from diffcurate.d2c.sampling import Sampler, grid_image, sample
 from diffcurate.d2c.student import Conditioning, Objective, Student, StudentConfig, student_objective
-from diffcurate.d2c.training import Device, Precision, TrainConfig, check_precision, train
+from diffcurate.d2c.training import Device, MixedPrecision, TrainConfig, check_precision, train
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
@@ -61,7 +61,7 @@ def main(
     seed: Annotated[int, typer.Option()] = 0,
     snapshot_every: Annotated[int, typer.Option(min=0, help="Save the EMA weights every N steps (FID-vs-steps curves in eval); 0: none.")] = 0,
     device: Annotated[Device, typer.Option(help="cpu, or cuda (multi-GPU: `accelerate launch stages/train.py …`).")] = Device.CPU,
-    precision: Annotated[Precision, typer.Option(help="no, or bf16 / fp16 autocast on GPU.")] = Precision.NO,
+    precision: Annotated[MixedPrecision, typer.Option(help="no, or bf16 / fp16 autocast on GPU.")] = MixedPrecision.NO,
     threads: Annotated[int, typer.Option(min=0)] = 0,
     metrics: Annotated[Path, typer.Option()] = Path("metrics/train.json"),
     live_dir: Annotated[Path, typer.Option(help="dvclive folder.")] = Path("dvclive/train"),

@@ -19,7 +19,7 @@ from diffcurate.d2c.corpus import CorpusKind, _read_idx, center_crop_arr, class_
 from diffcurate.d2c.diffusion import alphas_cumprod
 from diffcurate.d2c.dit import DiT, DiTConfig
 from diffcurate.d2c.encode import EncodeConfig, encode_corpus, load_encoded, pad_pixels
-from diffcurate.d2c.models import load_dit, save_dit
+from diffcurate.d2c.checkpoints import load_dit, save_dit
 from diffcurate.d2c.score import ScoreConfig, Scorer, draw_pairs, run_score, score_batch
 from diffcurate.d2c.select import Method, herding, interval_ranks, kcenter, per_class_budget, select_subset, total_budget
 from diffcurate.d2c.training import TrainConfig, train

@@ -26,7 +26,7 @@ from diffcurate.d2c.fid import (
     sample_quality,
     stats,
 )
-from diffcurate.d2c.models import load_student, save_student
+from diffcurate.d2c.checkpoints import load_student, save_student
 from diffcurate.d2c.sampling import Sampler, sample
 from diffcurate.d2c.student import Conditioning, DCEmbedding, Objective, Student, StudentConfig, repa_loss, student_objective
 from diffcurate.d2c.training import TrainConfig, train

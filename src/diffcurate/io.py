@@ -20,8 +20,41 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
+TMP_SUFFIX = ".tmp"
+BAK_SUFFIX = ".bak"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temp_beside(target: Path) -> Path:
+    """A new empty file beside `target` with the usual permissions (mkstemp's are 0600)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())
+    return Path(tmp)
+
+
+def clean_stale_temps(folder: Path | str, name: str | None = None) -> list[Path]:
+    """Remove temporary files a killed run left beside its outputs (`.NAME.*.tmp` / `.bak`)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    pattern = f".{name}.*" if name else ".*"
+    removed = []
+    for path in folder.glob(pattern):
+        if path.is_file() and path.name.endswith((TMP_SUFFIX, BAK_SUFFIX)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 class AtomicWriter:
-    """Collects temporary files and renames them onto their targets on commit."""
+    """Collects temporary files and renames them onto their targets on commit: all or nothing."""
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
@@ -29,11 +62,10 @@ class AtomicWriter:
     def path(self, target: Path | str) -> Path:
         """A temporary path to write `target`'s content to."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        self._pending.append((Path(tmp), target))
-        return Path(tmp)
+        clean_stale_temps(target.parent, target.name)
+        tmp = _temp_beside(target)
+        self._pending.append((tmp, target))
+        return tmp
 
     def parquet(self, df: pd.DataFrame, target: Path | str) -> None:
         write_parquet(df, self.path(target))
@@ -47,9 +79,31 @@ class AtomicWriter:
     def path_text(self, target: Path | str, text: str) -> None:
         self.path(target).write_text(text, encoding="utf-8")
 
+    def path_bytes(self, target: Path | str, data: bytes) -> None:
+        self.path(target).write_bytes(data)
+
     def commit(self) -> None:
-        for tmp, target in self._pending:
-            os.replace(tmp, target)
+        """Rename every temporary file onto its target; if one rename fails, put every target back."""
+        backups: list[tuple[Path, Path | None]] = []  # (target, its previous content moved aside, or None)
+        try:
+            for tmp, target in self._pending:
+                backup = None
+                if target.is_file():
+                    backup = target.with_name(f".{target.name}.{os.getpid()}{BAK_SUFFIX}")
+                    os.replace(target, backup)
+                backups.append((target, backup))
+                os.replace(tmp, target)
+        except BaseException:
+            for target, backup in reversed(backups):
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    target.unlink(missing_ok=True)
+            self.abort()
+            raise
+        for _, backup in backups:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
         self._pending.clear()
 
     def abort(self) -> None:
@@ -68,6 +122,14 @@ def atomic_outputs() -> Iterator[AtomicWriter]:
         writer.abort()
         raise
     writer.commit()
+
+
+@contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """One file written by a third-party writer (`torch.save`, safetensors, parquet shards):
+    `with atomic_path(p) as tmp: torch.save(obj, tmp)`; `p` appears complete or not at all."""
+    with atomic_outputs() as out:
+        yield out.path(target)
 
 
 def dumps_json(obj: Any) -> str:

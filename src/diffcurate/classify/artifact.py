@@ -15,7 +15,7 @@ from pathlib import Path
 
 from diffcurate.classify.base import Backend, Classifier
 from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig, SeedHead
-from diffcurate.classify.encoders import EncoderName, Precision
+from diffcurate.classify.encoders import EncoderName, EncoderPrecision
 from diffcurate.classify.run import ClassifyConfig, make_classifier
 from diffcurate.io import dumps_json
 from diffcurate.llm import ClaudeConfig, LLMMode
@@ -36,7 +36,7 @@ def config_from_dict(d: dict) -> ClassifyConfig:
     emb.update(
         encoder_en=EncoderName(emb["encoder_en"]),
         encoder_zh=EncoderName(emb["encoder_zh"]),
-        precision=Precision(emb["precision"]),
+        precision=EncoderPrecision(emb["precision"]),
         seed_head=SeedHead(emb["seed_head"]),
     )
     claude = dict(d["claude"])

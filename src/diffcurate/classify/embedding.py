@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from diffcurate.classify.base import Backend, Prediction
-from diffcurate.classify.encoders import EncoderName, Precision, get_encoder
+from diffcurate.classify.encoders import EncoderName, EncoderPrecision, get_encoder
 from diffcurate.classify.keyword import PATTERNS as KEYWORD_PATTERNS
 from diffcurate.classify.prototypes import EXAMPLES
 from diffcurate.schemas import Language
@@ -51,7 +51,7 @@ _PERSON_ZH = re.compile(
 
 
 # (encoder, max_seq_length, precision) -> text -> embedding; encoders are deterministic, so this is safe.
-_MEMO: dict[tuple[EncoderName, int, Precision], dict[str, np.ndarray]] = {}
+_MEMO: dict[tuple[EncoderName, int, EncoderPrecision], dict[str, np.ndarray]] = {}
 
 
 def clear_embedding_memo() -> None:
@@ -87,7 +87,7 @@ class EmbeddingConfig:
     encoder_en: EncoderName = EncoderName.MINILM
     encoder_zh: EncoderName = EncoderName.MINILM
     max_seq_length: int = 64
-    precision: Precision = Precision.INT8
+    precision: EncoderPrecision = EncoderPrecision.INT8
     temperature: float = 0.05  # cosine similarity / temperature = logit
     cue_bonus: float = 6.0  # logit added to S11 (quoted text) and S1 (a person)
     default_bonus: float = 6.0  # logit added to the default style (T1) and camera (C1)

@@ -87,7 +87,7 @@ def score_batch(eps_fn: Callable, x: torch.Tensor, y: torch.Tensor, t_k: torch.T
 def load_scorer(cfg: ScoreConfig) -> tuple[Callable, str]:
     """(ε function (x, t, y) → ε̂, a digest of the weights for the resume check)."""
     if cfg.scorer is Scorer.PRETRAIN:
-        from diffcurate.d2c.models import load_dit
+        from diffcurate.d2c.checkpoints import load_dit
 
         model, digest = load_dit(Path(cfg.model_dir), ema=True)
         model = model.to(cfg.device).eval()

@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 from diffcurate.d2c.diffusion import NUM_TIMESTEPS, q_sample
-from diffcurate.d2c.models import git_revision
+from diffcurate.d2c.checkpoints import git_revision
 
 CKPT = "checkpoint.pt"
 
@@ -36,7 +36,7 @@ class Device(StrEnum):
     CUDA = "cuda"
 
 
-class Precision(StrEnum):
+class MixedPrecision(StrEnum):
     NO = "no"
     BF16 = "bf16"
     FP16 = "fp16"
@@ -97,7 +97,7 @@ def eps_objective(model, x0, y, gen: torch.Generator) -> torch.Tensor:
 
 def check_precision(device: str, precision: str) -> None:
     """Mixed precision is a GPU feature: bf16 / fp16 on CPU is a configuration error."""
-    if device == Device.CPU and precision != Precision.NO:
+    if device == Device.CPU and precision != MixedPrecision.NO:
         raise ValueError(f"precision {precision} needs a GPU (device cuda); on CPU use precision no")
 
 
