@@ -48,6 +48,7 @@ test: install browser datasets
 
 lint: install
 	$(BIN)/ruff check src stages tests benchmarks
+	$(BIN)/ruff format --check src stages tests benchmarks
 
 bench: install
 	$(BIN)/python benchmarks/bench_download.py
