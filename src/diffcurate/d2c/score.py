@@ -2,7 +2,8 @@
 
 score(x, y) = 1/K Σ_k ‖ε_k − ε_θ(x_{t_k}, t_k, y)‖² (mean over dimensions), with the same K
 (timestep, noise) pairs for every sample, drawn once from `seed`: scores are deterministic,
-independent of batching, and comparable across samples. Low = easy to denoise.
+independent of batching, and comparable across samples. Low = easy to denoise. The noising and
+the loss are the ε transport's (`transport.SCORER`), the one the scorer was pretrained with.
 
 Scorers: `pretrain` (our DiT, trained by the `pretrain` stage on the full corpus: what runs
 offline) and `dit-xl-2` (diffusers `DiTTransformer2DModel`, facebook/DiT-XL-2-256, learned-sigma
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -27,10 +27,23 @@ import pandas as pd
 import torch
 from safetensors.numpy import load_file
 
-from diffcurate.d2c.diffusion import NUM_TIMESTEPS, q_sample
-from diffcurate.d2c.encode import META, to_model_range
+from diffcurate.d2c import hub
+from diffcurate.d2c.encode import read_meta, to_model_range, unflipped_rows
+from diffcurate.d2c.transport import SCORER, per_sample_eps_loss, stratified_timesteps
+from diffcurate.errors import DiffcurateError
+from diffcurate.io import atomic_path
 
 DIT_XL_REPO = "facebook/DiT-XL-2-256"
+SHARDS = "shards"  # per-shard score files while (and after) scoring: shards/scores_<shard>.parquet
+DIGEST_CHARS = 16
+ROUND = 6  # decimals of the per-class statistics in the metrics
+Q_LOW, Q_HIGH = 0.1, 0.9  # the per-class q10 and q90
+HIST_BINS = 40
+HIST_RANGE = (0.001, 0.999)  # histogram bins span these score quantiles (outliers go to the end bins)
+
+
+class MissingScoreShards(DiffcurateError, FileNotFoundError):
+    """Merging needs every shard's scores; some are not written (another process' share, or a killed run)."""
 
 
 class Scorer(StrEnum):
@@ -59,15 +72,14 @@ class ScoreConfig:
             "encoded": encoded_digest,
             "model": model_digest,
         }
-        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:DIGEST_CHARS]
 
 
 def draw_pairs(n_draws: int, shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """K timesteps spread over [0, T) (one per stratum, so a few draws still cover the schedule)
     and K noise tensors of one sample's shape, from a fixed seed."""
     gen = torch.Generator().manual_seed(seed)
-    edges = torch.linspace(0, NUM_TIMESTEPS, n_draws + 1)
-    t = (edges[:-1] + torch.rand(n_draws, generator=gen) * (edges[1:] - edges[:-1])).long().clamp(0, NUM_TIMESTEPS - 1)
+    t = stratified_timesteps(n_draws, gen)
     eps = torch.randn((n_draws, *shape), generator=gen)
     return t, eps
 
@@ -79,8 +91,9 @@ def score_batch(eps_fn: Callable, x: torch.Tensor, y: torch.Tensor, t_k: torch.T
     for k in range(len(t_k)):
         t = t_k[k].expand(x.shape[0])
         eps = eps_k[k].expand_as(x)
-        pred = eps_fn(q_sample(x, t, eps), t, y)
-        total += ((eps - pred) ** 2).flatten(1).mean(1).double().cpu()
+        noised = SCORER.noise(x, t, eps)
+        pred = eps_fn(noised.x_t, noised.t, y)
+        total += per_sample_eps_loss(pred, noised.target).double().cpu()
     return (total / len(t_k)).float()
 
 
@@ -94,13 +107,8 @@ def load_scorer(cfg: ScoreConfig) -> tuple[Callable, str]:
         return (lambda x, t, y: model.eps(x.to(cfg.device), t.to(cfg.device), y.to(cfg.device)).cpu()), digest
     from diffusers import DiTTransformer2DModel
 
-    if Path(cfg.model_dir).is_dir():
-        model, digest = DiTTransformer2DModel.from_pretrained(cfg.model_dir), f"local:{Path(cfg.model_dir).resolve()}"
-    else:
-        from huggingface_hub import HfApi
-
-        commit = HfApi().model_info(cfg.model_dir, revision=cfg.revision).sha
-        model, digest = DiTTransformer2DModel.from_pretrained(cfg.model_dir, subfolder="transformer", revision=commit), commit
+    # A local folder as it is; a Hub repo (a diffusers pipeline) at the commit `revision` resolves to.
+    model, digest = hub.from_pretrained(DiTTransformer2DModel, cfg.model_dir, cfg.revision, hub_subfolder="transformer")
     model = model.to(cfg.device).eval()
     channels = model.config.in_channels
 
@@ -126,23 +134,28 @@ def run_score(
 ) -> tuple[pd.DataFrame, dict]:
     """Scores of every corpus row (unflipped rows only), resuming from finished shard files."""
     encoded, out = Path(encoded), Path(out)
-    meta = json.loads((encoded / META).read_text())
+    meta = read_meta(encoded)
     eps_fn, model_digest = load_scorer(cfg)
     digest = cfg.digest(meta["digest"], model_digest)
     t_k, eps_k = draw_pairs(cfg.n_draws, tuple(meta["shape"]), cfg.seed)
     rank, world, state = _rank_world()
-    shard_dir = out / "shards"
+    shard_dir = out / SHARDS
     shard_dir.mkdir(parents=True, exist_ok=True)
+    n_shards = len(meta["shards"])
     t0, n_scored, reused = time.perf_counter(), 0, 0
+    if progress:
+        progress(0, n_shards)
     for s, name in enumerate(meta["shards"]):
         if s % world != rank:
             continue
-        path = shard_dir / f"scores_{s:05d}.parquet"
+        path = shard_path(out, s)
         if path.is_file() and pd.read_parquet(path, columns=["digest"])["digest"].eq(digest).all():
             reused += 1
+            if progress:
+                progress(s + 1, n_shards)
             continue
         d = load_file(str(encoded / name))
-        keep = d["flip"] == 0
+        keep = unflipped_rows(d["index"], d["flip"])
         x = d["x"][keep]
         x = torch.from_numpy(to_model_range(x) if x.dtype == np.uint8 else x)
         y = torch.from_numpy(d["label"][keep])
@@ -155,16 +168,20 @@ def run_score(
         frame = pd.DataFrame(
             {"index": d["index"][keep], "label": d["label"][keep], "score": scores.numpy().astype(np.float64), "digest": digest}
         )
-        tmp = path.with_suffix(".tmp")
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            frame.to_parquet(tmp, index=False)
         n_scored += len(frame)
         if progress:
-            progress(s + 1, len(meta["shards"]))
+            progress(s + 1, n_shards)
     if state is not None and world > 1:
         state.wait_for_everyone()
     seconds = time.perf_counter() - t0
-    frames = [pd.read_parquet(shard_dir / f"scores_{s:05d}.parquet") for s in range(len(meta["shards"]))]
+    missing = [shard_path(out, s).name for s in range(n_shards) if not shard_path(out, s).is_file()]
+    if missing:
+        raise MissingScoreShards(
+            f"{shard_dir}: no scores for shards {missing[:5]} of {n_shards} (score them first: every rank, or re-run)"
+        )
+    frames = [pd.read_parquet(shard_path(out, s)) for s in range(n_shards)]
     scores = pd.concat(frames, ignore_index=True).sort_values("index", kind="stable").reset_index(drop=True)
     ids = meta.get("ids")
     scores.insert(0, "id", [ids[i] for i in scores["index"]] if ids else scores["index"].map(lambda i: f"{i:07d}"))
@@ -181,26 +198,36 @@ def run_score(
         "seconds": round(seconds, 2),
         "samples_per_s": round(n_scored / seconds, 1) if n_scored else None,
         "forward_passes_per_s": round(n_scored * cfg.n_draws / seconds, 1) if n_scored else None,
-        "per_class": {
-            meta["class_names"][c]: {
-                "n": int(len(g)),
-                "mean": round(float(g.mean()), 6),
-                "std": round(float(g.std()), 6),
-                "q10": round(float(g.quantile(0.1)), 6),
-                "median": round(float(g.median()), 6),
-                "q90": round(float(g.quantile(0.9)), 6),
-            }
-            for c, g in scores.groupby("label")["score"]
-        },
+        "per_class": {meta["class_names"][c]: class_stats(g) for c, g in scores.groupby("label")["score"]},
     }
     return scores, metrics
 
 
-def score_histogram(scores: pd.DataFrame, class_names: list[str], bins: int = 40) -> pd.DataFrame:
+def shard_path(out: Path, shard: int) -> Path:
+    return Path(out) / SHARDS / f"scores_{shard:05d}.parquet"
+
+
+def class_stats(g: pd.Series) -> dict:
+    """n, mean, std and quantiles of one class' scores."""
+
+    def r(v) -> float:
+        return round(float(v), ROUND)
+
+    return {
+        "n": int(len(g)),
+        "mean": r(g.mean()),
+        "std": r(g.std()),
+        "q10": r(g.quantile(Q_LOW)),
+        "median": r(g.median()),
+        "q90": r(g.quantile(Q_HIGH)),
+    }
+
+
+def score_histogram(scores: pd.DataFrame, class_names: list[str], bins: int = HIST_BINS) -> pd.DataFrame:
     """Per-class histograms on shared bins (the paper's Fig. 3): one column per class, one row per bin."""
-    lo, hi = float(scores["score"].quantile(0.001)), float(scores["score"].quantile(0.999))
+    lo, hi = (float(scores["score"].quantile(q)) for q in HIST_RANGE)
     edges = np.linspace(lo, hi, bins + 1)
-    out = {"score": np.round((edges[:-1] + edges[1:]) / 2, 6)}
+    out = {"score": np.round((edges[:-1] + edges[1:]) / 2, ROUND)}
     for c, g in scores.groupby("label")["score"]:
         counts, _ = np.histogram(g.clip(lo, hi), bins=edges)
         out[class_names[c]] = counts

@@ -17,9 +17,19 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from diffcurate.errors import DiffcurateError
+from diffcurate.io import read_table
+
+SCORE_COLUMNS = ("id", "index", "label", "score")  # what `score` writes and `select` reads
+
+
+class SelectError(DiffcurateError, ValueError):
+    """A budget, interval or input of `select` is out of range (the message names it)."""
 
 
 class Method(StrEnum):
@@ -32,12 +42,42 @@ class Method(StrEnum):
 
 
 NEEDS_FEATURES = {Method.HERDING, Method.KCENTER}
+HIST_BINS = 40  # score histogram of the corpus and the selection (plots/select/score_hist.csv)
+HIST_RANGE = (0.001, 0.999)  # its range: these score quantiles of the corpus
+
+
+def read_scores(path: Path | str) -> pd.DataFrame:
+    """`score`'s table (id, index, label, score), checked."""
+    try:
+        scores = read_table(path)
+    except (OSError, ValueError) as exc:
+        raise SelectError(f"{path}: not a readable scores table ({exc})") from None
+    missing = [c for c in SCORE_COLUMNS if c not in scores]
+    if missing:
+        raise SelectError(f"{path}: missing columns {missing}")
+    return scores
+
+
+def read_features(path: Path | str, index: np.ndarray, method: Method) -> np.ndarray:
+    """Rows `index` of the (N, D) corpus-order features in `path` (the features stage's .npy)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SelectError(f"{path}: no features (run the features stage) — needed by {method.value}")
+    try:
+        features = np.load(path)
+    except (OSError, ValueError, EOFError) as exc:
+        raise SelectError(f"{path}: not a readable .npy ({exc})") from None
+    if not isinstance(features, np.ndarray) or features.ndim != 2:
+        raise SelectError(f"{path}: expected one (N, D) array of features")
+    if len(index) and int(index.max()) >= len(features):
+        raise SelectError(f"{path}: {len(features)} rows, but the scores reach corpus row {int(index.max())} (re-run features)")
+    return features[index]
 
 
 def total_budget(budget: float, n: int) -> int:
     """A count (≥ 1) or a fraction of the corpus (< 1)."""
     if budget <= 0:
-        raise ValueError(f"select budget must be > 0, got {budget}")
+        raise SelectError(f"select budget must be > 0, got {budget}")
     return min(n, round(budget * n) if budget < 1 else int(budget))
 
 
@@ -101,11 +141,11 @@ def select_subset(
     """Rows of `scores` (id, index, label, score) chosen by `method`, with a `rank` column (the
     row's position in its class sorted by score) and per-class metrics."""
     if method in NEEDS_FEATURES and features is None:
-        raise ValueError(f"select method {method.value} needs features (one row per scores row)")
+        raise SelectError(f"select method {method.value} needs features (one row per scores row)")
     if features is not None and len(features) != len(scores):
-        raise ValueError(f"features have {len(features)} rows, scores {len(scores)}")
+        raise SelectError(f"features have {len(features)} rows, scores {len(scores)}")
     if interval < 1:
-        raise ValueError(f"select interval must be >= 1, got {interval}")
+        raise SelectError(f"select interval must be >= 1, got {interval}")
     scores = scores.reset_index(drop=True)
     counts = scores["label"].value_counts().sort_index().to_dict()
     total = total_budget(budget, len(scores))
@@ -167,3 +207,15 @@ def selection_metrics(
         "score_selected": q(subset["score"]),
         "score_selected_per_class": {class_names[c]: q(g) for c, g in subset.groupby("label")["score"]},
     }
+
+
+def score_histogram(scores: pd.DataFrame, subset: pd.DataFrame) -> pd.DataFrame:
+    """The corpus' scores and the selected ones in `HIST_BINS` bins (bin centre, all, selected)."""
+    edges = np.linspace(scores["score"].quantile(HIST_RANGE[0]), scores["score"].quantile(HIST_RANGE[1]), HIST_BINS + 1)
+    return pd.DataFrame(
+        {
+            "score": np.round((edges[:-1] + edges[1:]) / 2, 6),
+            "all": np.histogram(scores["score"].clip(edges[0], edges[-1]), edges)[0],
+            "selected": np.histogram(subset["score"].clip(edges[0], edges[-1]), edges)[0],
+        }
+    )

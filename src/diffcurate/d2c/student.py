@@ -11,7 +11,7 @@ frozen vision encoder's dimension; the loss is the negative cosine similarity to
 visual tokens of the clean image, weighted by `proj_coeff`.
 
 Objectives: `eps` (DiT: DDPM noising, predict ε) and `sit` (SiT: linear interpolant
-x_t = (1 − t)·x0 + t·ε, t ~ U(0, 1), predict the velocity ε − x0).
+x_t = (1 − t)·x0 + t·ε, t ~ U(0, 1), predict the velocity ε − x0); both live in `transport.py`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,22 @@ from enum import StrEnum
 import torch
 from torch import nn
 
-from diffcurate.d2c.diffusion import NUM_TIMESTEPS, q_sample
-from diffcurate.d2c.dit import DiT, DiTConfig
+from diffcurate.d2c.dit import INIT_STD, DiT, DiTConfig
+from diffcurate.d2c.transport import Objective, create_transport
+
+__all__ = [
+    "DEFAULT_VISUAL_DIM",
+    "Conditioning",
+    "DCEmbedding",
+    "Objective",
+    "Student",
+    "StudentConfig",
+    "repa_loss",
+    "student_objective",
+]
+
+DEFAULT_VISUAL_DIM = 1280  # width of attach's default visual tokens (EfficientNet-Lite0)
+PROJECTOR_WIDTH = 2  # REPA's projector MLP: hidden width = 2 × the DiT's
 
 
 class Conditioning(StrEnum):
@@ -32,17 +46,12 @@ class Conditioning(StrEnum):
     BOTH = "both"
 
 
-class Objective(StrEnum):
-    EPS = "eps"  # DiT
-    SIT = "sit"  # SiT, linear interpolant, velocity prediction
-
-
 class DCEmbedding(nn.Module):
     def __init__(self, num_classes: int, hidden: int, text: torch.Tensor | None, mask: torch.Tensor | None, mode: Conditioning):
         super().__init__()
         self.num_classes, self.mode = num_classes, mode
         self.table = nn.Embedding(num_classes + 1, hidden)  # + the null class
-        nn.init.normal_(self.table.weight, std=0.02)
+        nn.init.normal_(self.table.weight, std=INIT_STD)
         if mode is not Conditioning.CLASS:
             if text is None or mask is None:
                 raise ValueError(f"conditioning {mode.value} needs text tokens")
@@ -77,7 +86,7 @@ class StudentConfig:
     objective: Objective = Objective.EPS
     encoder_depth: int = 2  # REPA: align the tokens after this block
     proj_coeff: float = 0.5  # REPA weight (0: off)
-    visual_dim: int = 1280
+    visual_dim: int = DEFAULT_VISUAL_DIM  # the projector's output: the visual tokens' width
 
 
 class Student(nn.Module):
@@ -86,9 +95,9 @@ class Student(nn.Module):
         self.scfg = cfg
         self.dit = DiT(cfg.dit, DCEmbedding(cfg.dit.num_classes, cfg.dit.hidden, text, mask, cfg.conditioning))
         self.cfg = cfg.dit  # the training loop reads cfg.num_classes (the null class)
-        h = cfg.dit.hidden
+        w = PROJECTOR_WIDTH * cfg.dit.hidden
         self.projector = nn.Sequential(
-            nn.Linear(h, 2 * h), nn.SiLU(), nn.Linear(2 * h, 2 * h), nn.SiLU(), nn.Linear(2 * h, cfg.visual_dim)
+            nn.Linear(cfg.dit.hidden, w), nn.SiLU(), nn.Linear(w, w), nn.SiLU(), nn.Linear(w, cfg.visual_dim)
         )
 
     def forward(self, x, t, y, return_tokens_at=None):
@@ -111,21 +120,15 @@ def repa_loss(projected: torch.Tensor, visual: torch.Tensor) -> torch.Tensor:
 def student_objective(
     model: Student, x0: torch.Tensor, y: torch.Tensor, gen: torch.Generator, visual: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """Denoising loss (ε or velocity) + proj_coeff × REPA alignment (when visual tokens are given)."""
+    """Denoising loss (ε or velocity, `transport.py`) + proj_coeff × REPA alignment (when visual tokens are given)."""
     cfg = model.scfg
-    # Noise and timesteps come from the CPU generator (the same draws on any device).
-    eps = torch.randn(x0.shape, generator=gen).to(x0.device)
-    if cfg.objective is Objective.EPS:
-        t = torch.randint(0, NUM_TIMESTEPS, (x0.shape[0],), generator=gen).to(x0.device)
-        x_t, target, t_in = q_sample(x0, t, eps), eps, t
-    else:
-        t = torch.rand(x0.shape[0], generator=gen).to(x0.device)
-        tt = t.view(-1, 1, 1, 1)
-        x_t, target, t_in = (1 - tt) * x0 + tt * eps, eps - x0, t * (NUM_TIMESTEPS - 1)
+    # Noise and timesteps come from the CPU generator (the same draws on any device); ε first.
+    transport = create_transport(cfg.objective)
+    noised = transport.draw(x0, gen)
     use_repa = visual is not None and cfg.proj_coeff > 0
-    out = model(x_t, t_in, y, return_tokens_at=cfg.encoder_depth if use_repa else None)
+    out = model(noised.x_t, noised.t, y, return_tokens_at=cfg.encoder_depth if use_repa else None)
     pred, projected = out if use_repa else (out, None)
-    loss = ((pred[:, : x0.shape[1]].float() - target) ** 2).mean()
+    loss = transport.loss(pred, noised)
     if use_repa:
         loss = loss + cfg.proj_coeff * repa_loss(projected, visual)
     return loss

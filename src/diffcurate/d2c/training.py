@@ -9,26 +9,34 @@ Devices go through `accelerate`: `device` picks cpu / cuda, `precision` bf16 / f
 GPU (fp16 with a gradient scaler), and under `accelerate launch` each process draws its own
 batches (its generator seeded with seed + rank) and gradients are averaged by DDP; only the main
 process writes checkpoints. Batches and noise are drawn on the CPU from the seeded generator, so
-a run's randomness does not depend on the device.
+a run's randomness does not depend on the device. What a step's loss is comes from
+`transport.py` (default: the scorer's ε objective).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import pandas as pd
 import torch
 
-from diffcurate.d2c.diffusion import NUM_TIMESTEPS, q_sample
 from diffcurate.d2c.checkpoints import git_revision
+from diffcurate.d2c.transport import eps_objective
+from diffcurate.errors import ConfigError
+from diffcurate.io import atomic_path
 
 CKPT = "checkpoint.pt"
+CKPT_EVERY = 500  # steps between checkpoints (and at the last step)
+LOG_EVERY = 50  # steps between logged rows of the history
+LAST_SHARE = 10  # "loss_last_10pct": the mean loss over the last 1/LAST_SHARE of the logged rows
+EMA_WARMUP = 10  # EMA decay warm-up: min(decay, (1 + step) / (EMA_WARMUP + step))
+LOSS_DECIMALS, GRAD_DECIMALS, SPEED_DECIMALS = 6, 4, 3
 
 
 class Device(StrEnum):
@@ -42,18 +50,25 @@ class MixedPrecision(StrEnum):
     FP16 = "fp16"
 
 
+class PrecisionError(ConfigError):
+    """A mixed precision the device cannot run."""
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    steps: int = 1500
+    """Defaults are params.yaml's (the pretrain and train sections agree on them); `steps` differs
+    between the two, so it has none."""
+
+    steps: int
     batch_size: int = 64
-    lr: float = 3e-4
+    lr: float = 0.001
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     ema_decay: float = 0.999
     cfg_dropout: float = 0.1  # share of labels replaced by the null class (classifier-free guidance)
     seed: int = 0
-    ckpt_every: int = 500
-    log_every: int = 50
+    ckpt_every: int = CKPT_EVERY
+    log_every: int = LOG_EVERY
     device: str = "cpu"  # cpu | cuda (accelerate places the model; multi-GPU through `accelerate launch`)
     precision: str = "no"  # no | bf16 | fp16 (GPU autocast)
 
@@ -68,17 +83,15 @@ def log_warning(message: str) -> None:
 
 
 def save_checkpoint(path: Path, state: dict) -> None:
-    """Atomic: written under a temporary name, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    """Atomic: the file appears complete or not at all."""
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
 
 
 def ema_decay_at(decay: float, step: int) -> float:
     """EMA decay with warm-up, min(decay, (1 + step) / (10 + step)): in short runs a fixed 0.999
     would leave the EMA weights mostly at their (zero-output) initialisation."""
-    return min(decay, (1 + step) / (10 + step))
+    return min(decay, (1 + step) / (EMA_WARMUP + step))
 
 
 @torch.no_grad()
@@ -87,18 +100,10 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
         e.mul_(decay).add_(p.detach(), alpha=1 - decay)
 
 
-def eps_objective(model, x0, y, gen: torch.Generator) -> torch.Tensor:
-    """DiT's ε-prediction objective: uniform t, Gaussian ε, MSE."""
-    t = torch.randint(0, NUM_TIMESTEPS, (x0.shape[0],), generator=gen).to(x0.device)
-    eps = torch.randn(x0.shape, generator=gen).to(x0.device)
-    pred = model(q_sample(x0, t, eps), t, y)[:, : x0.shape[1]]  # through forward (DDP), ε part only
-    return ((eps - pred.float()) ** 2).mean()
-
-
 def check_precision(device: str, precision: str) -> None:
     """Mixed precision is a GPU feature: bf16 / fp16 on CPU is a configuration error."""
     if device == Device.CPU and precision != MixedPrecision.NO:
-        raise ValueError(f"precision {precision} needs a GPU (device cuda); on CPU use precision no")
+        raise PrecisionError(f"precision {precision} needs a GPU (device cuda); on CPU use precision no")
 
 
 def make_accelerator(cfg: TrainConfig):
@@ -176,9 +181,9 @@ def train(
         if step % cfg.log_every == 0 or step == cfg.steps:
             row = {
                 "step": step,
-                "loss": round(float(loss.detach()), 6),
-                "grad_norm": round(float(grad_norm), 4),
-                "steps_per_s": round(seen / (time.perf_counter() - t0), 3),
+                "loss": round(float(loss.detach()), LOSS_DECIMALS),
+                "grad_norm": round(float(grad_norm), GRAD_DECIMALS),
+                "steps_per_s": round(seen / (time.perf_counter() - t0), SPEED_DECIMALS),
             }
             history.append(row)
             if log:
@@ -218,3 +223,29 @@ class _Forward:
     def __getattr__(self, name: str):
         return getattr(self._bare, name)
 
+
+def summarize_history(history: list[dict]) -> dict:
+    """The metrics of a run's logged rows: the final loss, the mean over the last tenth, the speed."""
+    if not history:
+        return {"final_loss": None, "loss_last_10pct": None, "steps_per_s": None}
+    last = pd.DataFrame(history)["loss"].tail(max(1, len(history) // LAST_SHARE))
+    return {
+        "final_loss": history[-1]["loss"],
+        "loss_last_10pct": round(float(last.mean()), LOSS_DECIMALS),
+        "steps_per_s": history[-1]["steps_per_s"],
+    }
+
+
+def log_to_dvclive(live_dir: Path, params: dict, history: list[dict], image=None, image_name: str = "samples.png") -> None:
+    """A finished run in dvclive's layout (params, loss and grad-norm curves, a sample grid)."""
+    from dvclive import Live
+
+    with Live(dir=str(live_dir), save_dvc_exp=False, dvcyaml=None) as live:
+        for k, v in params.items():
+            live.log_param(k, v)
+        for row in history:
+            live.step = row["step"]
+            live.log_metric("train/loss", row["loss"], plot=True)
+            live.log_metric("train/grad_norm", row["grad_norm"], plot=True)
+        if image is not None:
+            live.log_image(image_name, image)
