@@ -56,19 +56,19 @@ def main(
     ref = load_labelled(reference)
     result: dict = {"n_prompts": len(prompts), "n_reference": len(ref), "cpus": os.cpu_count()}
 
-    zero, _ = evaluate_reference(ClassifyConfig(), ref, None)
-    seeded, _ = evaluate_reference(ClassifyConfig(), ref, ref)
+    zero, _ = evaluate_reference(ClassifyConfig(claude=ClaudeConfig(temperature=None)), ref, None)
+    seeded, _ = evaluate_reference(ClassifyConfig(claude=ClaudeConfig(temperature=None)), ref, ref)
     result["agreement"] = {"zero_shot": _summary(zero["agreement"]), "seed_labelled_cv": _summary(seeded["agreement"]),
                            "keyword": _summary(zero["keyword_baseline"])}
     if with_finetune:
         t0 = time.perf_counter()
-        tuned, _ = evaluate_reference(ClassifyConfig(embedding=EmbeddingConfig(seed_head=SeedHead.FINETUNE)), ref, ref)
+        tuned, _ = evaluate_reference(ClassifyConfig(embedding=EmbeddingConfig(seed_head=SeedHead.FINETUNE), claude=ClaudeConfig(temperature=None)), ref, ref)
         result["agreement"]["seed_finetuned_cv"] = _summary(tuned["agreement"])
         result["seconds_finetuned_cv"] = round(time.perf_counter() - t0)
 
     speed = {}
     clear_embedding_memo()  # the reference prompts overlap the mirror's: encode from scratch
-    for name, cfg in {"embedding": ClassifyConfig(), "keyword": ClassifyConfig(backend=Backend.KEYWORD)}.items():
+    for name, cfg in {"embedding": ClassifyConfig(claude=ClaudeConfig(temperature=None)), "keyword": ClassifyConfig(backend=Backend.KEYWORD, claude=ClaudeConfig(temperature=None))}.items():
         clf = make_classifier(cfg)
         t0 = time.perf_counter()
         label_table(clf, prompts)
@@ -81,7 +81,7 @@ def main(
 
     with tempfile.TemporaryDirectory() as tmp, FakeAnthropic(oracle) as api:
         os.environ.setdefault("ANTHROPIC_API_KEY", "sk-bench-local")
-        cfg = ClaudeConfig(base_url=api.url, concurrency=8)
+        cfg = ClaudeConfig(base_url=api.url, concurrency=8, temperature=None)
         cache_path = Path(tmp) / "classify.jsonl"
         ClaudeClassifier(ClaudeClient(cfg), JsonlCache(cache_path), prompts_per_request=50).classify(prompts["text"].tolist())
         requests_before = sum(api.requests.values())

@@ -16,15 +16,16 @@ import typer
 from rich.console import Console
 
 from diffcurate.download import DownloadConfig, run_download
-from diffcurate.errors import DiffcurateError
+from diffcurate.errors import ConfigError, DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.neardup import NearDupConfig
+from diffcurate.params import stage_defaults
 from diffcurate.schemas import NearDupAction, OnUnavailable
-from diffcurate.sources import SOURCE_ORDER, parse_source_list
+from diffcurate.sources import parse_source_list
 
 MIRROR_ENV = "DIFFCURATE_MIRROR"
-ALL_SOURCES = ",".join(s.value for s in SOURCE_ORDER)
 
+P = stage_defaults("download", __file__)
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
 
@@ -32,7 +33,7 @@ console = Console(stderr=True)
 def _sources(value: str) -> str:
     try:
         parse_source_list(value)
-    except ValueError as exc:
+    except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
     return value
 
@@ -40,17 +41,25 @@ def _sources(value: str) -> str:
 @app.command()
 def main(
     out: Annotated[Path, typer.Option(help="Output folder for prompts.parquet and rejected.parquet.")] = Path("data/raw"),
-    sources: Annotated[str, typer.Option(callback=_sources, help="Comma-separated source names.")] = ALL_SOURCES,
-    mirror: Annotated[str, typer.Option(help=f"Mirror folder to read instead of the network; empty: ${MIRROR_ENV}, else network.")] = "",
-    on_unavailable: Annotated[OnUnavailable, typer.Option(help="What to do with a source that cannot be fetched.")] = OnUnavailable.FAIL,
-    min_words: Annotated[int, typer.Option(min=0, help="Drop English prompts with fewer words.")] = 5,
-    min_chars_zh: Annotated[int, typer.Option(min=0, help="Drop Chinese prompts with fewer characters.")] = 4,
-    near_dup_threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Estimated Jaccard for near-duplicates.")] = 0.8,
-    near_dup_num_perm: Annotated[int, typer.Option(min=8, help="MinHash permutations.")] = 128,
-    near_dup_bands: Annotated[int, typer.Option(min=1, help="LSH bands (num_perm must be a multiple).")] = 16,
-    near_dup_ngram: Annotated[int, typer.Option(min=1, help="Token n-gram size of shingles.")] = 3,
-    near_dup_action: Annotated[NearDupAction, typer.Option(help="report: flag near-duplicates; drop: move them to rejected.")] = NearDupAction.REPORT,
-    seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations.")] = 0,
+    sources: Annotated[str, typer.Option(callback=_sources, help="Comma-separated source names (blog order).")] = P("sources"),
+    mirror: Annotated[
+        str, typer.Option(help=f"Mirror folder to read instead of the network; empty: ${MIRROR_ENV}, else network.")
+    ] = P("mirror"),
+    on_unavailable: Annotated[OnUnavailable, typer.Option(help="What to do with a source that cannot be fetched.")] = P(
+        "on_unavailable", OnUnavailable
+    ),
+    min_words: Annotated[int, typer.Option(min=0, help="Drop English prompts with fewer words.")] = P("min_words"),
+    min_chars_zh: Annotated[int, typer.Option(min=0, help="Drop Chinese prompts with fewer characters.")] = P("min_chars_zh"),
+    near_dup_threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Estimated Jaccard for near-duplicates.")] = P(
+        "near_dup.threshold"
+    ),
+    near_dup_num_perm: Annotated[int, typer.Option(min=8, help="MinHash permutations.")] = P("near_dup.num_perm"),
+    near_dup_bands: Annotated[int, typer.Option(min=1, help="LSH bands (num_perm must be a multiple).")] = P("near_dup.bands"),
+    near_dup_ngram: Annotated[int, typer.Option(min=1, help="Token n-gram size of shingles.")] = P("near_dup.ngram"),
+    near_dup_action: Annotated[
+        NearDupAction, typer.Option(help="report: flag near-duplicates; drop: move them to rejected.")
+    ] = P("near_dup.action", NearDupAction),
+    seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations.")] = P("seed"),
     cache_dir: Annotated[Path, typer.Option(help="Where network downloads are kept.")] = Path("data/cache/downloads"),
     metrics: Annotated[Path, typer.Option(help="Metrics JSON to write.")] = Path("metrics/download.json"),
     plots: Annotated[Path, typer.Option(help="Folder for plot data (CSV) DVC renders.")] = Path("plots/download"),
@@ -69,10 +78,10 @@ def main(
             near_dup_action=near_dup_action,
             cache_dir=cache_dir,
         )
-    except ValueError as exc:
+    except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
     if cfg.mirror is not None and not cfg.mirror.is_dir():
-        console.print(f"[red]error:[/red] mirror folder {cfg.mirror} does not exist")
+        console.print(f"[bold red]error:[/bold red] mirror folder {cfg.mirror} does not exist", soft_wrap=True)
         raise typer.Exit(2)
     console.print(f"download: {'mirror ' + str(cfg.mirror) if cfg.mirror else 'network'}; {len(cfg.sources)} sources")
 
@@ -83,7 +92,7 @@ def main(
     try:
         result = run_download(cfg, on_source=report)
     except DiffcurateError as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}")
+        console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
 
     if result.metrics["skipped"]:

@@ -62,7 +62,9 @@ class FakeAnthropic:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                server.api_keys.add(self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer "))
+                server.api_keys.add(
+                    self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
+                )
                 path = self.path.split("?")[0]
                 with server.lock:
                     server.requests[("POST", path)] += 1
@@ -76,7 +78,9 @@ class FakeAnthropic:
                         time.sleep(server.timeout_sleep)
                         fault = "500"
                     if fault in ("429", "529", "500"):
-                        return self._error(int(fault), {"429": "rate_limit_error", "529": "overloaded_error", "500": "api_error"}[fault])
+                        return self._error(
+                            int(fault), {"429": "rate_limit_error", "529": "overloaded_error", "500": "api_error"}[fault]
+                        )
                     if fault == "malformed_json":
                         return self._send(200, b'{"id": "msg_1", "type": "message", "content": [')
                     return self._json(200, server.answer(body, fault))
@@ -143,7 +147,10 @@ class FakeAnthropic:
             with self.lock:
                 for item in items:
                     self.labelled[(head["subject"], item["index"])] += 1
-            out = [{"index": it["index"], "text": self.write(it, head, fault == "too_short" and k == 0)} for k, it in enumerate(items)]
+            out = [
+                {"index": it["index"], "text": self.write(it, head, fault == "too_short" and k == 0)}
+                for k, it in enumerate(items)
+            ]
         else:
             with self.lock:
                 for item in lines:
@@ -160,9 +167,21 @@ class FakeAnthropic:
             content = [{"type": "text", "text": "Here they are."}]
             if fault != "no_tool":
                 content.append({"type": "tool_use", "id": "toolu_1", "name": tool, "input": self.tool_input(tool, user, fault)})
-            return {"id": f"msg_{uuid.uuid4().hex[:8]}", "type": "message", "role": "assistant", "model": params["model"],
-                    "content": content, "stop_reason": "tool_use", "stop_sequence": None,
-                    "usage": {"input_tokens": 300, "output_tokens": 200, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 900}}
+            return {
+                "id": f"msg_{uuid.uuid4().hex[:8]}",
+                "type": "message",
+                "role": "assistant",
+                "model": params["model"],
+                "content": content,
+                "stop_reason": "tool_use",
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": 300,
+                    "output_tokens": 200,
+                    "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 900,
+                },
+            }
         items = [json.loads(line) for line in user.split("\n")[1:] if line.strip()]
         labels = []
         for item in items:
@@ -179,21 +198,39 @@ class FakeAnthropic:
         if fault != "no_tool":
             content.append({"type": "tool_use", "id": "toolu_1", "name": tool, "input": {"labels": labels}})
         return {
-            "id": f"msg_{uuid.uuid4().hex[:8]}", "type": "message", "role": "assistant", "model": params["model"],
-            "content": content, "stop_reason": "tool_use", "stop_sequence": None,
-            "usage": {"input_tokens": 100 + 10 * len(items), "output_tokens": 20 * len(items),
-                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 900},
+            "id": f"msg_{uuid.uuid4().hex[:8]}",
+            "type": "message",
+            "role": "assistant",
+            "model": params["model"],
+            "content": content,
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": 100 + 10 * len(items),
+                "output_tokens": 20 * len(items),
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 900,
+            },
         }
 
     def batch_obj(self, bid: str, status: str) -> dict:
         n = len(self.batches[bid]["requests"])
         return {
-            "id": bid, "type": "message_batch", "processing_status": status,
-            "request_counts": {"processing": n if status != "ended" else 0, "succeeded": n if status == "ended" else 0,
-                               "errored": 0, "canceled": 0, "expired": 0},
-            "created_at": "2026-11-21T00:00:00Z", "expires_at": "2026-11-22T00:00:00Z",
+            "id": bid,
+            "type": "message_batch",
+            "processing_status": status,
+            "request_counts": {
+                "processing": n if status != "ended" else 0,
+                "succeeded": n if status == "ended" else 0,
+                "errored": 0,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2026-11-21T00:00:00Z",
+            "expires_at": "2026-11-22T00:00:00Z",
             "ended_at": "2026-11-21T00:01:00Z" if status == "ended" else None,
-            "archived_at": None, "cancel_initiated_at": None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
             "results_url": f"{self.url}/v1/messages/batches/{bid}/results" if status == "ended" else None,
         }
 
@@ -203,7 +240,10 @@ class FakeAnthropic:
             faults = self.result_faults.get(cid) or []
             fault = faults.pop(0) if faults else None
         if fault == "errored":
-            return {"custom_id": cid, "result": {"type": "errored", "error": {"type": "error", "error": {"type": "api_error", "message": "scripted"}}}}
+            return {
+                "custom_id": cid,
+                "result": {"type": "errored", "error": {"type": "error", "error": {"type": "api_error", "message": "scripted"}}},
+            }
         if fault == "expired":
             return {"custom_id": cid, "result": {"type": "expired"}}
         return {"custom_id": cid, "result": {"type": "succeeded", "message": self.answer(request["params"])}}

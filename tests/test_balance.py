@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from diffcurate.balance import BalanceConfig, cap_sources, parse_codes, parse_sample, read_holdout, run_balance, stratified_keep
 from diffcurate.devtools import copy_tracked_tree
+from diffcurate.schemas import DropReason
 from diffcurate.taxonomy import Axis
 
 spec = importlib.util.spec_from_file_location("stage_balance", REPO / "stages/balance.py")
@@ -26,13 +27,27 @@ spec.loader.exec_module(stage)
 runner = CliRunner()
 
 
-def make_rows(n: int, source: str, subject: str = "S2", style: str = "T1", words: int = 20, language: str = "en", start: int = 0) -> list[dict]:
+def make_rows(
+    n: int, source: str, subject: str = "S2", style: str = "T1", words: int = 20, language: str = "en", start: int = 0
+) -> list[dict]:
     out = []
     for i in range(start, start + n):
         w = words if isinstance(words, int) else words[i % len(words)]
         text = " ".join([f"{source}{i}"] + ["word"] * (w - 1)) if language == "en" else "中" * w + str(i)
-        out.append({"id": f"{source}-{subject}-{style}-{i}", "source": source, "text": text, "language": language, "n_words": len(text.split()),
-                    "n_chars": len(text), "subject": subject, "style": style, "camera": "C1", "label_flag": None})
+        out.append(
+            {
+                "id": f"{source}-{subject}-{style}-{i}",
+                "source": source,
+                "text": text,
+                "language": language,
+                "n_words": len(text.split()),
+                "n_chars": len(text),
+                "subject": subject,
+                "style": style,
+                "camera": "C1",
+                "label_flag": None,
+            }
+        )
     return out
 
 
@@ -43,7 +58,11 @@ def frame(*groups: list[dict]) -> pd.DataFrame:
 # --- parsing --------------------------------------------------------------------------------------
 def test_parsing_names_the_bad_item(tmp_path):
     assert parse_sample(["partiprompts=5", "cvtg-2k=3,generated=1"]) == {"partiprompts": 5, "cvtg-2k": 3, "generated": 1}
-    for bad, msg in (["partyprompts=5"], "expected SOURCE=N"), (["partiprompts=x"], "not a whole number"), (["partiprompts"], "expected SOURCE=N"):
+    for bad, msg in (
+        (["partyprompts=5"], "expected SOURCE=N"),
+        (["partiprompts=x"], "not a whole number"),
+        (["partiprompts"], "expected SOURCE=N"),
+    ):
         with pytest.raises(ValueError, match=msg):
             parse_sample(bad)
     assert parse_codes("S1, S13", Axis.SUBJECT) == ("S1", "S13") and parse_codes("", Axis.STYLE) is None
@@ -67,12 +86,18 @@ def test_parsing_names_the_bad_item(tmp_path):
 
 # --- the steps --------------------------------------------------------------------------------------
 def test_hard_cutoffs_apply_to_english_words_and_chinese_characters():
-    df = frame(make_rows(3, "partiprompts", words=5), make_rows(3, "partiprompts", words=90, start=10), make_rows(3, "partiprompts", start=20),
-               make_rows(2, "oneig-zh", words=5, language="zh"), make_rows(2, "oneig-zh", words=60, language="zh", start=5))
+    df = frame(
+        make_rows(3, "partiprompts", words=5),
+        make_rows(3, "partiprompts", words=90, start=10),
+        make_rows(3, "partiprompts", start=20),
+        make_rows(2, "oneig-zh", words=5, language="zh"),
+        make_rows(2, "oneig-zh", words=60, language="zh", start=5),
+    )
     res = run_balance(df, BalanceConfig(min_chars_zh=10, max_chars_zh=200, max_source_share=1.0))
-    assert res.metrics["dropped"] == {"too_long": 3, "too_short": 3, "too_short_zh": 2}
+    assert res.metrics["dropped"] == {"too_long_en": 3, "too_short_en": 3, "too_short_zh": 2}
     assert len(res.prompts) == 5 and len(res.prompts) + len(res.drops) == len(df)
-    assert set(res.drops["reason"]) == {"too_long", "too_short", "too_short_zh"}
+    assert set(res.drops["reason"]) == {"too_long_en", "too_short_en", "too_short_zh"}
+    assert set(res.drops["reason"]) <= {r.value for r in DropReason}  # one spelling of a reason in every stage
 
 
 def test_stratified_keep_prefers_long_prompts_and_never_drains_a_cell():
@@ -101,7 +126,9 @@ def test_source_cap_drops_from_surplus_cells_only_and_reports_what_it_cannot_do(
     s2 = df[(df["subject"] == "S2")]
     assert dropped.loc[dropped["subject"] == "S2", "n_words"].max() <= s2.loc[keep[s2.index], "n_words"].min()
     # A source that fills cells at the minimum cannot be capped without draining them: reported, not forced.
-    tight = frame(make_rows(30, "generated", "S2"), make_rows(30, "generated", "S3", start=50), make_rows(30, "partiprompts", "S4"))
+    tight = frame(
+        make_rows(30, "generated", "S2"), make_rows(30, "generated", "S3", start=50), make_rows(30, "partiprompts", "S4")
+    )
     keep, unmet = cap_sources(tight, 0.40, 30)
     assert keep.all() and unmet == {"generated": 40}  # (60 - 0.4 * 90) / 0.6 drops needed, none possible
 
@@ -109,8 +136,13 @@ def test_source_cap_drops_from_surplus_cells_only_and_reports_what_it_cannot_do(
 def test_sample_filters_holdout_and_mjhq_fill_are_seeded_and_counted():
     mj = make_rows(50, "mjhq-30k", "S5", "T1", words=[10, 30, 60])
     df = frame(make_rows(40, "partiprompts"), make_rows(40, "cvtg-2k", "S11", "T6"), mj, make_rows(5, "geneval", "S10", "T3"))
-    cfg = BalanceConfig(sample={"partiprompts": 10}, mjhq_fill_count=7, subjects=("S2", "S5", "S11"), holdout=frozenset({df.loc[45, "text"]}),
-                        max_source_share=1.0)
+    cfg = BalanceConfig(
+        sample={"partiprompts": 10},
+        mjhq_fill_count=7,
+        subjects="S2,S5,S11",
+        holdout_texts=frozenset({df.loc[45, "text"]}),
+        max_source_share=1.0,
+    )
     a, b = run_balance(df, cfg), run_balance(df.sample(frac=1.0, random_state=3), cfg)
     pd.testing.assert_frame_equal(a.prompts, b.prompts)  # deterministic, whatever the input order
     counts = a.prompts["source"].value_counts().to_dict()
@@ -129,8 +161,21 @@ def test_sample_filters_holdout_and_mjhq_fill_are_seeded_and_counted():
 def test_metrics_have_the_issue_keys():
     df = frame(make_rows(40, "partiprompts"), make_rows(10, "oneig-zh", language="zh", words=30, start=100))
     m = run_balance(df, BalanceConfig(max_source_share=1.0)).metrics
-    for key in ("n_prompts", "mean_words_en", "median_words_en", "mean_chars_zh", "zh_share", "cells_total", "cells_at_min", "min_cell_count",
-                "max_source_share", "per_source", "per_subject", "per_style", "per_camera"):
+    for key in (
+        "n_prompts",
+        "mean_words_en",
+        "median_words_en",
+        "mean_chars_zh",
+        "zh_share",
+        "cells_total",
+        "cells_at_min",
+        "min_cell_count",
+        "max_source_share",
+        "per_source",
+        "per_subject",
+        "per_style",
+        "per_camera",
+    ):
         assert key in m
     assert m["cells_total"] == 98 and m["cells_at_min"] == 1 and m["min_cell_count"] == 0 and m["zh_share"] == 0.2
 
@@ -138,9 +183,20 @@ def test_metrics_have_the_issue_keys():
 def test_fifty_thousand_rows_are_fast_enough_to_measure():
     rng = np.random.default_rng(0)
     subjects, styles = [f"S{i}" for i in range(1, 15)], [f"T{i}" for i in range(1, 8)]
-    rows = [{"id": f"x{i}", "source": ["partiprompts", "cvtg-2k", "generated", "mjhq-30k"][i % 4], "text": f"prompt {i}", "language": "en",
-             "n_words": int(rng.integers(5, 90)), "n_chars": 40, "subject": subjects[i % 14], "style": styles[(i // 14) % 7], "camera": "C1"}
-            for i in range(50_000)]
+    rows = [
+        {
+            "id": f"x{i}",
+            "source": ["partiprompts", "cvtg-2k", "generated", "mjhq-30k"][i % 4],
+            "text": f"prompt {i}",
+            "language": "en",
+            "n_words": int(rng.integers(5, 90)),
+            "n_chars": 40,
+            "subject": subjects[i % 14],
+            "style": styles[(i // 14) % 7],
+            "camera": "C1",
+        }
+        for i in range(50_000)
+    ]
     t = time.perf_counter()
     res = run_balance(pd.DataFrame(rows), BalanceConfig(balance_lengths=True))
     assert res.metrics["n_prompts"] > 0 and time.perf_counter() - t < 60  # the benchmark measures it; this only guards a blow-up
@@ -149,7 +205,11 @@ def test_fifty_thousand_rows_are_fast_enough_to_measure():
 # --- the stage ---------------------------------------------------------------------------------------
 @pytest.fixture
 def expanded(tmp_path: Path) -> Path:
-    df = frame(make_rows(60, "partiprompts"), make_rows(40, "cvtg-2k", "S11", "T6"), make_rows(20, "oneig-zh", "S13", "T2", language="zh", words=40))
+    df = frame(
+        make_rows(60, "partiprompts"),
+        make_rows(40, "cvtg-2k", "S11", "T6"),
+        make_rows(20, "oneig-zh", "S13", "T2", language="zh", words=40),
+    )
     df["expanded"] = False
     path = tmp_path / "expanded.parquet"
     df.to_parquet(path)
@@ -157,8 +217,20 @@ def expanded(tmp_path: Path) -> Path:
 
 
 def invoke(tmp_path: Path, inp: Path, *args: str):
-    return runner.invoke(stage.app, ["--input", str(inp), "--out-dir", str(tmp_path / "prompts"), "--metrics", str(tmp_path / "m/dataset.json"),
-                                     "--plots", str(tmp_path / "plots"), *args])
+    return runner.invoke(
+        stage.app,
+        [
+            "--input",
+            str(inp),
+            "--out-dir",
+            str(tmp_path / "prompts"),
+            "--metrics",
+            str(tmp_path / "m/dataset.json"),
+            "--plots",
+            str(tmp_path / "plots"),
+            *args,
+        ],
+    )
 
 
 def test_stage_writes_parquet_jsonl_metrics_and_plots(expanded, tmp_path):
@@ -180,9 +252,13 @@ def test_stage_writes_parquet_jsonl_metrics_and_plots(expanded, tmp_path):
 
 
 def test_stage_bad_input_writes_nothing(expanded, tmp_path):
-    cases = [(("--sample", "partyprompts=3"), "expected SOURCE=N"), (("--subjects", "S1,S15"), "unknown subject codes ['S15']"),
-             (("--holdout", str(tmp_path / "nope.txt")), "no such file"), (("--sample", "drawbench=2"), "sources not in the input"),
-             (("--holdout", str(tmp_path / "holdout.csv")), "expected .txt (one prompt a line), .jsonl or .parquet")]
+    cases = [
+        (("--sample", "partyprompts=3"), "expected SOURCE=N"),
+        (("--subjects", "S1,S15"), "unknown subject codes ['S15']"),
+        (("--holdout", str(tmp_path / "nope.txt")), "no such file"),
+        (("--sample", "drawbench=2"), "sources not in the input"),
+        (("--holdout", str(tmp_path / "holdout.csv")), "expected .txt (one prompt a line), .jsonl or .parquet"),
+    ]
     (tmp_path / "holdout.csv").write_text("text\na cat\n")
     for args, msg in cases:
         res = invoke(tmp_path, expanded, *args)
@@ -196,8 +272,15 @@ def test_stage_bad_input_writes_nothing(expanded, tmp_path):
 # --- DVC: an experiment on balance.min_per_cell re-runs only balance and what follows ----------------
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess:
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     return subprocess.run(list(args), cwd=repo, env=env, capture_output=True, text=True, timeout=900)
 
 

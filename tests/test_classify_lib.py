@@ -23,8 +23,15 @@ def test_taxonomy_is_the_spec():
 
 
 def test_agreement_and_per_slice_evaluation():
-    gold = pd.DataFrame({"subject": ["S1", "S1", "S2", "S3"], "style": ["T1"] * 4, "camera": ["C1"] * 4,
-                         "language": ["en", "en", "zh", "zh"], "source": ["a", "b", "a", "b"]})
+    gold = pd.DataFrame(
+        {
+            "subject": ["S1", "S1", "S2", "S3"],
+            "style": ["T1"] * 4,
+            "camera": ["C1"] * 4,
+            "language": ["en", "en", "zh", "zh"],
+            "source": ["a", "b", "a", "b"],
+        }
+    )
     pred = pd.DataFrame({"subject": ["S1", "S2", "S2", "S3"], "style": ["T1"] * 4, "camera": ["C1", "C1", "C1", "C2"]})
     rep = evaluate(gold, pred)
     assert rep["subject"]["overall"]["accuracy"] == 0.75
@@ -40,12 +47,14 @@ def test_agreement_and_per_slice_evaluation():
 
 
 def test_keyword_baseline_is_naive_by_design():
-    preds = KeywordClassifier().classify([
-        "A woman wearing a red dress in a garden",
-        "a watercolor painting of a fox",
-        "aerial drone shot of a beach",
-        "一只猫在窗台上",
-    ])
+    preds = KeywordClassifier().classify(
+        [
+            "A woman wearing a red dress in a garden",
+            "a watercolor painting of a fox",
+            "aerial drone shot of a beach",
+            "一只猫在窗台上",
+        ]
+    )
     frame = predictions_frame(preds)
     assert frame["subject"].tolist() == ["S1", "S10", "S5", "S2"]  # the fox is not in its list: a fallback
     assert frame["style"].tolist() == ["T1", "T2", "T1", "T1"]

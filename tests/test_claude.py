@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+import typer
 from fakeanthropic import FakeAnthropic
+from typer.testing import CliRunner
 
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.claude import PROMPT_VERSION, ClaudeClassifier, parse_labels
 from diffcurate.llm import ClaudeClient, ClaudeConfig, LLMMode
+from diffcurate.llm_cli import ClaudeOptions, claude_defaults, claude_options
+from diffcurate.params import stage_defaults
 
 TEXTS = [
     "A woman wearing a red dress in a garden",
@@ -35,9 +39,13 @@ def api(monkeypatch):
         yield server
 
 
-def classifier(api, tmp_path, mode=LLMMode.SYNC, per_request=2, **cfg) -> ClaudeClassifier:
-    config = ClaudeConfig(base_url=api.url, mode=mode, max_retries=3, timeout_s=0.5, poll_interval_s=0.0, **cfg)
-    return ClaudeClassifier(ClaudeClient(config, sleep=lambda s: None), JsonlCache(tmp_path / "cache.jsonl"), prompts_per_request=per_request)
+def classifier(api, tmp_path, mode=LLMMode.SYNC, per_request=2, temperature=None, **cfg) -> ClaudeClassifier:
+    config = ClaudeConfig(
+        temperature=temperature, base_url=api.url, mode=mode, max_retries=3, timeout_s=0.5, poll_interval_s=0.0, **cfg
+    )
+    return ClaudeClassifier(
+        ClaudeClient(config, sleep=lambda s: None), JsonlCache(tmp_path / "cache.jsonl"), prompts_per_request=per_request
+    )
 
 
 def codes(preds):
@@ -139,9 +147,54 @@ def test_api_key_is_sent_but_never_written(api, tmp_path):
 
 
 def test_parse_labels_rejects_bad_entries():
-    answer = {"labels": [{"index": 0, "subject": "S1", "style": "T1", "camera": "C1"},
-                         {"index": 1, "subject": "S15", "style": "T1", "camera": "C1"},
-                         {"index": 7, "subject": "S2", "style": "T1", "camera": "C1"},
-                         {"index": 0, "subject": "S3", "style": "T1", "camera": "C1"}, "junk"]}
+    answer = {
+        "labels": [
+            {"index": 0, "subject": "S1", "style": "T1", "camera": "C1"},
+            {"index": 1, "subject": "S15", "style": "T1", "camera": "C1"},
+            {"index": 7, "subject": "S2", "style": "T1", "camera": "C1"},
+            {"index": 0, "subject": "S3", "style": "T1", "camera": "C1"},
+            "junk",
+        ]
+    }
     assert parse_labels(answer, 2) == {0: {"subject": "S1", "style": "T1", "camera": "C1"}}
     assert parse_labels(None, 2) == {} and parse_labels({"labels": "x"}, 2) == {}
+
+
+def test_claude_options_are_defined_once_and_default_to_the_stage_section(tmp_path):
+    (tmp_path / "params.yaml").write_text(
+        "s:\n  claude:\n    model: m1\n    temperature: ''\n    mode: batch\n    concurrency: 2\n    max_retries: 1\n"
+        "    prompts_per_request: 3\n    max_reasks: 0\n"
+    )
+    P = stage_defaults("s", tmp_path / "stage.py")
+    got = {}
+    app = typer.Typer(add_completion=False)
+
+    @app.command()
+    @claude_options
+    def main(before: int = 1, claude: ClaudeOptions = claude_defaults(P), after: int = 2) -> None:  # noqa: B008
+        got.update(claude=claude, before=before, after=after)
+
+    names = [p.name for p in typer.main.get_command(app).params]
+    assert names == [
+        "before",
+        "claude_model",
+        "claude_temperature",
+        "claude_mode",
+        "claude_concurrency",
+        "claude_max_retries",
+        "prompts_per_request",
+        "max_reasks",
+        "after",
+    ]  # in place of `claude`
+    assert CliRunner().invoke(app, []).exit_code == 0
+    assert (
+        got["claude"]
+        == claude_defaults(P)
+        == ClaudeOptions(ClaudeConfig(model="m1", temperature=None, mode=LLMMode.BATCH, concurrency=2, max_retries=1), 3, 0)
+    )
+    res = CliRunner().invoke(app, ["--claude-temperature", "0.5", "--max-reasks", "4", "--before", "7", "--claude-mode", "sync"])
+    assert res.exit_code == 0, res.output
+    assert got["claude"].config.temperature == 0.5 and got["claude"].config.mode is LLMMode.SYNC
+    assert got["claude"].max_reasks == 4 and got["before"] == 7 and got["after"] == 2
+    res = CliRunner().invoke(app, ["--claude-temperature", "warm"])
+    assert res.exit_code == 2 and "warm" in res.output

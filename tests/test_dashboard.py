@@ -29,13 +29,32 @@ if not (CHROMIUM and CHROMEDRIVER):
 
 def prompts_frame() -> pd.DataFrame:
     rows = []
-    specs = [("S2", "T1", "C1", "partiprompts", "en", 40), ("S2", "T2", "C4", "generated", "en", 12), ("S13", "T2", "C1", "oneig-zh", "zh", 9),
-             ("S11", "T6", "C1", "cvtg-2k", "en", 25), ("S1", "T1", "C6", "generated", "en", 14)]
+    specs = [
+        ("S2", "T1", "C1", "partiprompts", "en", 40),
+        ("S2", "T2", "C4", "generated", "en", 12),
+        ("S13", "T2", "C1", "oneig-zh", "zh", 9),
+        ("S11", "T6", "C1", "cvtg-2k", "en", 25),
+        ("S1", "T1", "C6", "generated", "en", 14),
+    ]
     for subject, style, camera, source, lang, n in specs:
         for i in range(n):
-            text = f"春节的红灯笼 第{i}号 <b>不是标签</b>" if lang == "zh" else f"a {source} prompt number {i} about {subject} & <friends> in {style}"
-            rows.append({"text": text, "subject": subject, "style": style, "camera": camera, "source": source, "language": lang,
-                         "n_words": len(text.split()), "n_chars": len(text)})
+            text = (
+                f"春节的红灯笼 第{i}号 <b>不是标签</b>"
+                if lang == "zh"
+                else f"a {source} prompt number {i} about {subject} & <friends> in {style}"
+            )
+            rows.append(
+                {
+                    "text": text,
+                    "subject": subject,
+                    "style": style,
+                    "camera": camera,
+                    "source": source,
+                    "language": lang,
+                    "n_words": len(text.split()),
+                    "n_chars": len(text),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -58,8 +77,19 @@ def page(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     df = prompts_frame()
     df.to_parquet(tmp_path / "prompts.parquet")
     (tmp_path / "dataset.json").write_text(json.dumps({"min_per_cell": 30}))
-    res = CliRunner().invoke(stage.app, ["--input", str(tmp_path / "prompts.parquet"), "--dataset-metrics", str(tmp_path / "dataset.json"),
-                                         "--output", str(tmp_path / "dashboard.html"), "--metrics", str(tmp_path / "m.json")])
+    res = CliRunner().invoke(
+        stage.app,
+        [
+            "--input",
+            str(tmp_path / "prompts.parquet"),
+            "--dataset-metrics",
+            str(tmp_path / "dataset.json"),
+            "--output",
+            str(tmp_path / "dashboard.html"),
+            "--metrics",
+            str(tmp_path / "m.json"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     return tmp_path / "dashboard.html", pd.read_parquet(tmp_path / "prompts.parquet")
 

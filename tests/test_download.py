@@ -37,8 +37,12 @@ def test_clean_rules_and_first_occurrence_wins():
     ]
     by_reason = {(r[S.SOURCE], r[S.REASON]) for r in rejected}
     assert by_reason == {
-        ("partiprompts", "too_short_en"), ("partiprompts", "duplicate"), ("genai-bench", "duplicate"),
-        ("genai-bench", "empty"), ("oneig-zh", "too_short_zh"), ("oneig-zh", "duplicate"),
+        ("partiprompts", "too_short_en"),
+        ("partiprompts", "duplicate"),
+        ("genai-bench", "duplicate"),
+        ("genai-bench", "empty"),
+        ("oneig-zh", "too_short_zh"),
+        ("oneig-zh", "duplicate"),
     }
     first = kept[0][S.ID]
     dups = [r for r in rejected if r[S.REASON] == "duplicate"]
@@ -48,7 +52,7 @@ def test_clean_rules_and_first_occurrence_wins():
 
 
 def test_run_on_tiny_mirror(tiny_mirror):
-    result = run_download(DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror))
+    result = run_download(DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL))
     p, r = result.prompts, result.rejected
     assert list(p.columns) == S.RAW_COLUMNS and list(r.columns) == S.REJECTED_COLUMNS
     assert p[S.ID].is_unique
@@ -83,9 +87,13 @@ def test_near_duplicates_reported_or_dropped(tiny_mirror):
     (tiny_mirror / "genai-bench/prompts.jsonl").write_text(
         pd.DataFrame({"text": [base, base.replace("sleeping cat", "sleeping cats")]}).to_json(orient="records", lines=True)
     )
-    report = run_download(DownloadConfig([SourceName.GENAI_BENCH], mirror=tiny_mirror))
+    report = run_download(DownloadConfig([SourceName.GENAI_BENCH], mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL))
     assert report.prompts[S.NEAR_DUP_OF].notna().sum() == 1
     assert report.prompts[S.NEAR_DUP_OF].dropna().iloc[0] == report.prompts[S.ID].iloc[0]
-    drop = run_download(DownloadConfig([SourceName.GENAI_BENCH], mirror=tiny_mirror, near_dup_action=NearDupAction.DROP))
+    drop = run_download(
+        DownloadConfig(
+            [SourceName.GENAI_BENCH], mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL, near_dup_action=NearDupAction.DROP
+        )
+    )
     assert len(drop.prompts) == 1 and drop.rejected[S.REASON].tolist() == ["near_duplicate"]
     assert drop.metrics["near_duplicates"]["flagged"] == 1

@@ -9,14 +9,17 @@ from diffcurate.classify.run import ClassifyConfig, classify_table
 from diffcurate.download import DownloadConfig, run_download
 from diffcurate.generate.expand import ExpandConfig, OfflineExpander, run_expand
 from diffcurate.generate.gapfill import GapfillConfig, OfflineGenerator, cell_counts, run_gapfill
+from diffcurate.llm import ClaudeConfig
 from diffcurate.schemas import OnUnavailable
 from diffcurate.sources import SOURCE_ORDER
 
 
 @pytest.fixture(scope="module")
 def classified(shared):
-    raw = run_download(DownloadConfig(sources=list(SOURCE_ORDER), mirror=shared / "sources", on_unavailable=OnUnavailable.SKIP)).prompts
-    out, _, clf = classify_table(ClassifyConfig(), raw, None)
+    raw = run_download(
+        DownloadConfig(sources=list(SOURCE_ORDER), mirror=shared / "sources", on_unavailable=OnUnavailable.SKIP)
+    ).prompts
+    out, _, clf = classify_table(ClassifyConfig(claude=ClaudeConfig(temperature=None)), raw, None)
     return out, clf
 
 

@@ -23,7 +23,9 @@ def zero_shot():
 
 
 def test_cue_flags():
-    flags = cue_flags(["a sign that says 'hello world'", "the dog's ball", "海报上写着“你好”", "一个女孩在跑步", "a man and his dog"])
+    flags = cue_flags(
+        ["a sign that says 'hello world'", "the dog's ball", "海报上写着“你好”", "一个女孩在跑步", "a man and his dog"]
+    )
     assert flags.tolist() == [[1, 0], [0, 0], [1, 0], [0, 1], [0, 1]]
 
 

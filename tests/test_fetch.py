@@ -74,8 +74,13 @@ def test_404_is_not_retried(server, tmp_path):
 def test_malformed_body_is_a_format_error_not_a_skip(server, tmp_path):
     # A 200 with an HTML error page must fail loudly even with on_unavailable=skip.
     server.files[f"/djghosh13/geneval/{GENEVAL_COMMIT}/prompts/evaluation_metadata.jsonl"] = b"<html>oops</html>\n"
-    cfg = DownloadConfig([SourceName.GENEVAL], on_unavailable=OnUnavailable.SKIP, cache_dir=tmp_path,
-                         fetcher_factory=lambda name: fetcher(server, name))
+    cfg = DownloadConfig(
+        [SourceName.GENEVAL],
+        mirror=None,
+        on_unavailable=OnUnavailable.SKIP,
+        cache_dir=tmp_path,
+        fetcher_factory=lambda name: fetcher(server, name),
+    )
     with pytest.raises(SourceFormatError, match="evaluation_metadata.jsonl, line 1"):
         run_download(cfg)
 
@@ -128,8 +133,7 @@ def test_hf_dataset_through_datasets(monkeypatch, tmp_path):
     def fake_load_dataset(repo, name=None, split=None, revision=None, streaming=False):
         calls.append((repo, name, split, revision, streaming))
         return datasets.Dataset.from_dict(
-            {"prompt": ["a dog and a cat playing with a ball", "a dog and a cat playing with a ball"],
-             "left_model": ["A", "B"]}
+            {"prompt": ["a dog and a cat playing with a ball", "a dog and a cat playing with a ball"], "left_model": ["A", "B"]}
         )
 
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
@@ -143,8 +147,13 @@ def test_hf_dataset_through_datasets(monkeypatch, tmp_path):
 def test_network_run_skips_unavailable_and_fails_when_asked(server, tmp_path):
     server.files[PARTI_PATH] = PARTI_TSV
     make = lambda name: fetcher(server, name)  # noqa: E731
-    cfg = DownloadConfig([SourceName.PARTIPROMPTS, SourceName.MJHQ_30K], on_unavailable=OnUnavailable.SKIP,
-                         cache_dir=tmp_path, fetcher_factory=make)
+    cfg = DownloadConfig(
+        [SourceName.PARTIPROMPTS, SourceName.MJHQ_30K],
+        mirror=None,
+        on_unavailable=OnUnavailable.SKIP,
+        cache_dir=tmp_path,
+        fetcher_factory=make,
+    )
     result = run_download(cfg)
     assert result.metrics["skipped"] == ["mjhq-30k"] and result.metrics["mode"] == "network"
     assert result.prompts["text"].tolist() == ["A sloth in a go kart on a race track"]

@@ -88,8 +88,17 @@ def existing_frame(n_per_cell: dict[tuple[str, str], int]) -> pd.DataFrame:
     rows = []
     for (s, t), n in n_per_cell.items():
         for i in range(n):
-            rows.append({"id": f"{s}{t}{i}", "source": "parti", "text": f"existing prompt {s} {t} number {i} with words", "language": "en",
-                         "subject": s, "style": t, "camera": "C1"})
+            rows.append(
+                {
+                    "id": f"{s}{t}{i}",
+                    "source": "parti",
+                    "text": f"existing prompt {s} {t} number {i} with words",
+                    "language": "en",
+                    "subject": s,
+                    "style": t,
+                    "camera": "C1",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -115,7 +124,9 @@ def test_subject_constraints_and_chinese():
 
 
 def test_detail_banks_never_state_another_treatment():
-    generic = [p for lang in Language for bank in (GENERIC[lang], SUBJECT_DETAIL[lang]) for phrases in bank.values() for p in phrases]
+    generic = [
+        p for lang in Language for bank in (GENERIC[lang], SUBJECT_DETAIL[lang]) for phrases in bank.values() for p in phrases
+    ]
     for axis in (Axis.STYLE, Axis.CAMERA):
         hits = phrase_matches(axis, generic).sum(axis=0)
         assert hits.sum() == 0, [p for p, row in zip(generic, phrase_matches(axis, generic), strict=True) if row.any()]
@@ -147,7 +158,7 @@ def test_plan_gives_exactly_the_deficit_and_caps_proportionally():
 
 
 def test_slots_follow_the_camera_distribution_and_chinese_share():
-    cfg = GapfillConfig(cameras="C1=0.5,C2=0.25,C4=0.25", zh_share=0.25, zh_subjects=("S13",))
+    cfg = GapfillConfig(cameras="C1=0.5,C2=0.25,C4=0.25", zh_share=0.25, zh_subjects="S13")
     slots = slots_for(("S13", "T2"), 40, cfg)
     cams = pd.Series([s.spec.camera for s in slots]).value_counts().to_dict()
     assert cams == {"C1": 20, "C2": 10, "C4": 10}
@@ -168,7 +179,7 @@ def test_gapfill_fills_every_cell_with_class_true_new_prompts():
     assert len(out) == 3 + 2 == m["generated"] and m["cells_below_min_after"] == 0 and m["cells_below_min_before"] == 2
     assert (out["source"] == "generated").all() and out["id"].is_unique
     assert not set(out["text"]) & set(existing["text"])
-    assert m["duplicates_dropped"] == {"exact_duplicate": 1}
+    assert m["duplicates_dropped"] == {"duplicate": 1}
     for row in out.itertuples():  # only candidates landing in their intended cell are kept
         assert row.text not in clf.wrong and clf.truth[row.text][:2] == (row.subject, row.style)
     assert 0 < m["acceptance_rate"] < 1 and table.loc[table["cell"] == "S2/T4", "after"].item() == 3
@@ -182,7 +193,10 @@ def test_gapfill_drops_near_duplicates_and_reports_unfillable_cells():
         name = OfflineGenerator.name
 
         def candidates(self, slots, round_):  # the same prompt, give or take a word, for every slot
-            scene = "a quiet lake at dawn with mist drifting over the still water, dark pines along the far shore, a wooden jetty, " * 3
+            scene = (
+                "a quiet lake at dawn with mist drifting over the still water, dark pines along the far shore, a wooden jetty, "
+                * 3
+            )
             return {s.id: [f"{scene} {s.spec.subject} {s.spec.style} C1 {s.id} v{round_}"] for s in slots}
 
     out, m, _ = run_gapfill(existing, RecordingClassifier(), Echo(), GapfillConfig(min_per_cell=2, max_rounds=3, zh_share=0.0))
@@ -213,12 +227,38 @@ def test_offline_expansion_reaches_the_window_without_repeating_a_phrase():
 
 
 def test_run_expand_keeps_codes_or_falls_back_and_counts():
-    df = pd.DataFrame([
-        {"id": "a", "source": "generated", "text": "A red fox asleep in the snow", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
-        {"id": "b", "source": "generated", "text": "A hedgehog on a mossy rock", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
-        {"id": "c", "source": "parti", "text": "A cat", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
-        {"id": "d", "source": "generated", "text": "一只橘猫在窗台上晒太阳", "language": "zh", "subject": "S2", "style": "T1", "camera": "C1"},
-    ])
+    df = pd.DataFrame(
+        [
+            {
+                "id": "a",
+                "source": "generated",
+                "text": "A red fox asleep in the snow",
+                "language": "en",
+                "subject": "S2",
+                "style": "T1",
+                "camera": "C1",
+            },
+            {
+                "id": "b",
+                "source": "generated",
+                "text": "A hedgehog on a mossy rock",
+                "language": "en",
+                "subject": "S2",
+                "style": "T1",
+                "camera": "C1",
+            },
+            {"id": "c", "source": "parti", "text": "A cat", "language": "en", "subject": "S2", "style": "T1", "camera": "C1"},
+            {
+                "id": "d",
+                "source": "generated",
+                "text": "一只橘猫在窗台上晒太阳",
+                "language": "zh",
+                "subject": "S2",
+                "style": "T1",
+                "camera": "C1",
+            },
+        ]
+    )
 
     class Picky(RecordingClassifier):
         def classify(self, texts, languages=None):  # any expansion of the hedgehog prompt changes its subject
@@ -226,7 +266,11 @@ def test_run_expand_keeps_codes_or_falls_back_and_counts():
 
     out, m = run_expand(df, Picky(), OfflineExpander(0), ExpandConfig(max_attempts=2))
     by = out.set_index("id")
-    assert by.loc["a", "expanded"] and 30 <= n_words(by.loc["a", "text"]) <= 40 and by.loc["a", "text_original"] == "A red fox asleep in the snow"
+    assert (
+        by.loc["a", "expanded"]
+        and 30 <= n_words(by.loc["a", "text"]) <= 40
+        and by.loc["a", "text_original"] == "A red fox asleep in the snow"
+    )
     assert not by.loc["b", "expanded"] and by.loc["b", "text"] == "A hedgehog on a mossy rock"
     assert not by.loc["c", "expanded"]  # benchmark prompts are out of the default scope
     assert by.loc["d", "expanded"] and 50 <= len(by.loc["d", "text"]) <= 80
@@ -246,14 +290,19 @@ def api(monkeypatch):
 
 
 def client(api, mode=LLMMode.SYNC):
-    return ClaudeClient(ClaudeConfig(base_url=api.url, mode=mode, max_retries=2, timeout_s=0.5, poll_interval_s=0.0), sleep=lambda s: None)
+    return ClaudeClient(
+        ClaudeConfig(temperature=None, base_url=api.url, mode=mode, max_retries=2, timeout_s=0.5, poll_interval_s=0.0),
+        sleep=lambda s: None,
+    )
 
 
 @pytest.mark.parametrize("mode", [LLMMode.SYNC, LLMMode.BATCH])
 def test_claude_gapfill_asks_per_cell_reasks_short_answers_and_never_pays_twice(api, tmp_path, mode):
     existing = existing_frame(dict.fromkeys(cells(), 2) | {("S2", "T4"): 0, ("S13", "T2"): 0})
-    cfg = GapfillConfig(min_per_cell=2, zh_share=0.5, zh_subjects=("S13",))
-    api.message_faults = ["429", "529", "500", "timeout", "too_short", "malformed_json", "no_tool"] if mode is LLMMode.SYNC else []
+    cfg = GapfillConfig(min_per_cell=2, zh_share=0.5, zh_subjects="S13")
+    api.message_faults = (
+        ["429", "529", "500", "timeout", "too_short", "malformed_json", "no_tool"] if mode is LLMMode.SYNC else []
+    )
     api.result_faults = {"g0-r0-g0": ["errored"], "g0-r0-g1": ["expired"]}  # batch: resubmitted, only these
     gen = ClaudeGenerator(client(api, mode), JsonlCache(tmp_path / "gap.jsonl"), per_request=10)
     out, m, _ = run_gapfill(existing, RecordingClassifier(), gen, cfg)
@@ -276,10 +325,21 @@ def test_claude_gapfill_asks_per_cell_reasks_short_answers_and_never_pays_twice(
 
 
 def test_claude_expander_reasks_out_of_range_and_caches(api, tmp_path):
-    df = pd.DataFrame([
-        {"id": str(i), "source": "generated", "text": f"a small prompt number {i}", "language": "en", "subject": "S10", "style": "T1", "camera": "C1"}
-        for i in range(5)
-    ] + [{"id": "z", "source": "generated", "text": "一只猫", "language": "zh", "subject": "S2", "style": "T1", "camera": "C1"}])
+    df = pd.DataFrame(
+        [
+            {
+                "id": str(i),
+                "source": "generated",
+                "text": f"a small prompt number {i}",
+                "language": "en",
+                "subject": "S10",
+                "style": "T1",
+                "camera": "C1",
+            }
+            for i in range(5)
+        ]
+        + [{"id": "z", "source": "generated", "text": "一只猫", "language": "zh", "subject": "S2", "style": "T1", "camera": "C1"}]
+    )
     api.message_faults = ["too_short", "drop_one"]
     exp = ClaudeExpander(client(api), JsonlCache(tmp_path / "exp.jsonl"), per_request=3)
 
@@ -307,10 +367,10 @@ def test_chinese_slots_the_classifier_cannot_verify_switch_to_english():
                 self.clf.wrong.update(t for t in texts if detect_language(t) is Language.ZH)
             return out
 
-    cfg = GapfillConfig(min_per_cell=2, zh_share=1.0, zh_subjects=("S13",), zh_fallback_round=2, max_rounds=4)
+    cfg = GapfillConfig(min_per_cell=2, zh_share=1.0, zh_subjects="S13", zh_fallback_round=2, max_rounds=4)
     out, m, _ = run_gapfill(existing, clf, NoChinese(clf, bad_every=10**9), cfg)
     assert len(out) == 2 and (out["language"] == "en").all()
     assert m["zh_slots_switched_to_en"] == 2 and m["rounds"] == 3
-    never = GapfillConfig(min_per_cell=2, zh_share=1.0, zh_subjects=("S13",), zh_fallback_round=0, max_rounds=3)
+    never = GapfillConfig(min_per_cell=2, zh_share=1.0, zh_subjects="S13", zh_fallback_round=0, max_rounds=3)
     out, m, _ = run_gapfill(existing, clf, NoChinese(clf, bad_every=10**9), never)
     assert len(out) == 0 and m["unfilled_cells"] == {"S13/T2": 2}

@@ -104,8 +104,15 @@ def test_csv_row_with_missing_field(tiny_mirror: Path):
     assert err.line == 3 and "expected 4 comma-separated fields" in str(err)
 
 
-@pytest.mark.parametrize("rel", ["partiprompts/PartiPrompts.tsv", "geneval/evaluation_metadata.jsonl",
-                                 "oneig-bench-zh/OneIG-Bench-ZH.csv", "dpg-bench/prompts/0.txt"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "partiprompts/PartiPrompts.tsv",
+        "geneval/evaluation_metadata.jsonl",
+        "oneig-bench-zh/OneIG-Bench-ZH.csv",
+        "dpg-bench/prompts/0.txt",
+    ],
+)
 def test_empty_file(tiny_mirror: Path, rel: str):
     path = tiny_mirror / rel
     path.write_bytes(b"")

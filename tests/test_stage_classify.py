@@ -38,8 +38,21 @@ def tables(tmp_path: Path) -> dict[str, Path]:
 
 
 def invoke(tmp_path: Path, *args: str, env: dict | None = None):
-    base = ["--output", str(tmp_path / "out/prompts.parquet"), "--metrics", str(tmp_path / "m.json"),
-            "--plots", str(tmp_path / "plots"), "--cache", str(tmp_path / "cache/classify.jsonl"), "--model-dir", str(tmp_path / "model")]
+    # No reference unless a test passes one (the default is params.yaml's, under ../shared).
+    base = [
+        "--reference",
+        "",
+        "--output",
+        str(tmp_path / "out/prompts.parquet"),
+        "--metrics",
+        str(tmp_path / "m.json"),
+        "--plots",
+        str(tmp_path / "plots"),
+        "--cache",
+        str(tmp_path / "cache/classify.jsonl"),
+        "--model-dir",
+        str(tmp_path / "model"),
+    ]
     return runner.invoke(stage.app, [*base, *args], env=env)
 
 
@@ -69,8 +82,17 @@ def test_embedding_zero_shot_with_reference(tables, tmp_path):
 
 
 def test_seed_labels_overlapping_reference_use_cross_validation(tables, tmp_path):
-    res = invoke(tmp_path, "--input", str(tables["input"]), "--seed-labels", str(tables["reference"]),
-                 "--reference", str(tables["reference"]), "--cv-folds", "2")
+    res = invoke(
+        tmp_path,
+        "--input",
+        str(tables["input"]),
+        "--seed-labels",
+        str(tables["reference"]),
+        "--reference",
+        str(tables["reference"]),
+        "--cv-folds",
+        "2",
+    )
     assert res.exit_code == 0, res.output
     m = json.loads((tmp_path / "m.json").read_text())
     assert m["reference"]["mode"] == "seed-labelled, 2-fold cross-validation"
@@ -98,8 +120,10 @@ def test_claude_backend_through_the_stage(tables, tmp_path, monkeypatch):
 
 def test_bad_input_is_named(tables, tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"text": "a cat", "subject": "S2", "style": "T1", "camera": "C1"}\n'
-                   '{"text": "a dog", "subject": "S15", "style": "T1", "camera": "C1"}\n')
+    bad.write_text(
+        '{"text": "a cat", "subject": "S2", "style": "T1", "camera": "C1"}\n'
+        '{"text": "a dog", "subject": "S15", "style": "T1", "camera": "C1"}\n'
+    )
     res = invoke(tmp_path, "--input", str(tables["input"]), "--seed-labels", str(bad))
     assert res.exit_code == 1
     assert "bad.jsonl, row 2: subject 'S15' is not one of" in res.output.replace("\n", "")

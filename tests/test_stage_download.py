@@ -19,8 +19,16 @@ runner = CliRunner()
 
 
 def invoke(tmp_path: Path, *args: str, env: dict | None = None):
-    base = ["--out", str(tmp_path / "raw"), "--metrics", str(tmp_path / "metrics/download.json"),
-            "--plots", str(tmp_path / "plots"), "--cache-dir", str(tmp_path / "cache")]
+    base = [
+        "--out",
+        str(tmp_path / "raw"),
+        "--metrics",
+        str(tmp_path / "metrics/download.json"),
+        "--plots",
+        str(tmp_path / "plots"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     return runner.invoke(stage.app, [*base, *args], env=env or {"DIFFCURATE_MIRROR": ""})
 
 
@@ -66,12 +74,15 @@ def test_bad_file_fails_with_location_and_keeps_previous_outputs(tiny_mirror, tm
     assert not list((tmp_path / "raw").glob(".*.tmp"))  # no temp files left
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--sources", "partiprompts,mjhq"], "unknown source"),
-    (["--on-unavailable", "ignore"], "ignore"),
-    (["--near-dup-action", "delete"], "delete"),
-    (["--near-dup-num-perm", "100"], "multiple of bands"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--sources", "partiprompts,mjhq"], "unknown source"),
+        (["--on-unavailable", "ignore"], "ignore"),
+        (["--near-dup-action", "delete"], "delete"),
+        (["--near-dup-num-perm", "100"], "multiple of bands"),
+    ],
+)
 def test_typos_fail_at_parse_time(tiny_mirror, tmp_path, args, needle):
     res = invoke(tmp_path, "--mirror", str(tiny_mirror), *args)
     assert res.exit_code == 2

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from diffcurate.classify.artifact import load_classifier, save_classifier
 from diffcurate.classify.embedding import EmbeddingClassifier
 from diffcurate.classify.run import ClassifyConfig
+from diffcurate.llm import ClaudeConfig
 from diffcurate.text import n_words
 
 runner = CliRunner()
@@ -22,9 +23,12 @@ runner = CliRunner()
 classify_stage, gapfill_stage, expand_stage = (load_stage(n) for n in ("classify", "gapfill", "expand"))
 
 ROWS = [
-    ("A woman wearing a red dress in a garden", "en"), ("a watercolor painting of a fox in the snow", "en"),
-    ("aerial drone view of a winding river through a forest", "en"), ('A storefront sign that says "Open all night"', "en"),
-    ("a bowl of ramen with a soft boiled egg, close-up", "en"), ("一位穿着汉服的女子站在古塔前", "zh"),
+    ("A woman wearing a red dress in a garden", "en"),
+    ("a watercolor painting of a fox in the snow", "en"),
+    ("aerial drone view of a winding river through a forest", "en"),
+    ('A storefront sign that says "Open all night"', "en"),
+    ("a bowl of ramen with a soft boiled egg, close-up", "en"),
+    ("一位穿着汉服的女子站在古塔前", "zh"),
 ]
 
 
@@ -33,9 +37,27 @@ def classified(tmp_path: Path) -> dict[str, Path]:
     """A classified table and the keyword classifier's artifact (fast and deterministic)."""
     raw = tmp_path / "raw.parquet"
     pd.DataFrame([{"id": f"p{i}", "source": "test", "text": t, "language": lg} for i, (t, lg) in enumerate(ROWS)]).to_parquet(raw)
-    res = runner.invoke(classify_stage.app, ["--input", str(raw), "--output", str(tmp_path / "classified.parquet"), "--backend", "keyword",
-                                             "--metrics", str(tmp_path / "m/classify.json"), "--plots", str(tmp_path / "plots"),
-                                             "--cache", str(tmp_path / "cache/classify.jsonl"), "--model-dir", str(tmp_path / "model")])
+    res = runner.invoke(
+        classify_stage.app,
+        [
+            "--input",
+            str(raw),
+            "--output",
+            str(tmp_path / "classified.parquet"),
+            "--backend",
+            "keyword",
+            "--reference",
+            "",
+            "--metrics",
+            str(tmp_path / "m/classify.json"),
+            "--plots",
+            str(tmp_path / "plots"),
+            "--cache",
+            str(tmp_path / "cache/classify.jsonl"),
+            "--model-dir",
+            str(tmp_path / "model"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     return {"input": tmp_path / "classified.parquet", "model": tmp_path / "model"}
 
@@ -45,14 +67,47 @@ def flat(res) -> str:
 
 
 def gapfill(tmp_path: Path, classified: dict, *args: str, env: dict | None = None):
-    base = ["--input", str(classified["input"]), "--classifier", str(classified["model"]), "--output", str(tmp_path / "gap/prompts.parquet"),
-            "--metrics", str(tmp_path / "m/gapfill.json"), "--plots", str(tmp_path / "plots/gapfill"), "--cache", str(tmp_path / "cache/gap.jsonl")]
+    base = [
+        "--input",
+        str(classified["input"]),
+        "--classifier",
+        str(classified["model"]),
+        "--output",
+        str(tmp_path / "gap/prompts.parquet"),
+        "--metrics",
+        str(tmp_path / "m/gapfill.json"),
+        "--plots",
+        str(tmp_path / "plots/gapfill"),
+        "--cache",
+        str(tmp_path / "cache/gap.jsonl"),
+        # Every prompt of the tiny table counts towards its cell, whatever its length (params.yaml: balance's bounds).
+        "--count-min-words",
+        "0",
+        "--count-max-words",
+        "1000",
+        "--count-min-chars-zh",
+        "0",
+        "--count-max-chars-zh",
+        "1000",
+    ]
     return runner.invoke(gapfill_stage.app, [*base, *args], env=env)
 
 
 def expand(tmp_path: Path, classified: dict, *args: str, env: dict | None = None):
-    base = ["--input", str(classified["input"]), "--generated", str(tmp_path / "gap/prompts.parquet"), "--classifier", str(classified["model"]),
-            "--output", str(tmp_path / "exp/prompts.parquet"), "--metrics", str(tmp_path / "m/expand.json"), "--cache", str(tmp_path / "cache/exp.jsonl")]
+    base = [
+        "--input",
+        str(classified["input"]),
+        "--generated",
+        str(tmp_path / "gap/prompts.parquet"),
+        "--classifier",
+        str(classified["model"]),
+        "--output",
+        str(tmp_path / "exp/prompts.parquet"),
+        "--metrics",
+        str(tmp_path / "m/expand.json"),
+        "--cache",
+        str(tmp_path / "cache/exp.jsonl"),
+    ]
     return runner.invoke(expand_stage.app, [*base, *args], env=env)
 
 
@@ -62,8 +117,10 @@ def test_gapfill_then_expand_offline_byte_identical_on_rerun(classified, tmp_pat
     gen = pd.read_parquet(tmp_path / "gap/prompts.parquet")
     m = json.loads((tmp_path / "m/gapfill.json").read_text())
     assert m["generated"] == len(gen) > 80 and m["cells_below_min_before"] == 98 - m["cells_total"] + m["cells_below_min_before"]
-    assert m["cells_below_min_after"] == 98 - len(set(zip(gen["subject"], gen["style"], strict=True)) | set(
-        zip(*[pd.read_parquet(classified["input"])[c] for c in ("subject", "style")], strict=True)))
+    assert m["cells_below_min_after"] == 98 - len(
+        set(zip(gen["subject"], gen["style"], strict=True))
+        | set(zip(*[pd.read_parquet(classified["input"])[c] for c in ("subject", "style")], strict=True))
+    )
     assert (gen["source"] == "generated").all() and gen["text"].is_unique
     cells = pd.read_csv(tmp_path / "plots/gapfill/cells.csv")
     assert len(cells) == 98 and {"cell", "before", "after", "acceptance_rate"} <= set(cells.columns)
@@ -88,12 +145,16 @@ def test_gapfill_then_expand_offline_byte_identical_on_rerun(classified, tmp_pat
 def test_claude_backends_through_the_stages(classified, tmp_path):
     with FakeAnthropic(lambda text: {"subject": "S10", "style": "T1", "camera": "C1"}) as api:
         env = {"ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": api.url}
-        res = gapfill(tmp_path, classified, "--backend", "claude", "--min-per-cell", "1", "--max-rounds", "1", "--zh-share", "0", env=env)
+        res = gapfill(
+            tmp_path, classified, "--backend", "claude", "--min-per-cell", "1", "--max-rounds", "1", "--zh-share", "0", env=env
+        )
         assert res.exit_code == 0, res.output
         m = json.loads((tmp_path / "m/gapfill.json").read_text())
         assert m["claude"]["requests"] >= 90 and m["claude"]["estimated_cost_usd"] > 0  # one request per sparse cell
         n = api.count("POST", "/v1/messages")
-        res = gapfill(tmp_path, classified, "--backend", "claude", "--min-per-cell", "1", "--max-rounds", "1", "--zh-share", "0", env=env)
+        res = gapfill(
+            tmp_path, classified, "--backend", "claude", "--min-per-cell", "1", "--max-rounds", "1", "--zh-share", "0", env=env
+        )
         assert res.exit_code == 0 and api.count("POST", "/v1/messages") == n  # all from the cache
         res = expand(tmp_path, classified, "--backend", "claude", "--scope", "all", "--max-attempts", "1", env=env)
         assert res.exit_code == 0, res.output
@@ -118,9 +179,14 @@ def test_bad_input_is_named(classified, tmp_path):
 
 def test_classifier_artifact_round_trip_with_a_seed_head(tmp_path):
     texts = [t for t, _ in ROWS] * 2
-    labels = pd.DataFrame({"subject": ["S1", "S2", "S5", "S11", "S3", "S13"] * 2, "style": ["T1", "T2", "T1", "T1", "T1", "T1"] * 2,
-                           "camera": ["C1", "C1", "C4", "C1", "C2", "C1"] * 2})
-    cfg = ClassifyConfig()
+    labels = pd.DataFrame(
+        {
+            "subject": ["S1", "S2", "S5", "S11", "S3", "S13"] * 2,
+            "style": ["T1", "T2", "T1", "T1", "T1", "T1"] * 2,
+            "camera": ["C1", "C1", "C4", "C1", "C2", "C1"] * 2,
+        }
+    )
+    cfg = ClassifyConfig(claude=ClaudeConfig(temperature=None))
     clf = EmbeddingClassifier(cfg.embedding).fit(texts, labels)
     save_classifier(tmp_path / "model", cfg, clf)
     cfg2, clf2 = load_classifier(tmp_path / "model")

@@ -5,7 +5,7 @@ Order of operations (each drop is counted by reason; nothing disappears silently
    `holdout`; MJHQ-30K with `no_mjhq` → `mjhq_excluded`; `subjects` / `styles` filters.
 2. `sample`: SOURCE=N keeps a seeded random N of that source (`sampled_out`).
 3. Hard length cutoffs: English by whitespace words [`min_words`, `max_words`], Chinese by
-   characters [`min_chars_zh`, `max_chars_zh`] (`too_short` / `too_long` / `…_zh`).
+   characters [`min_chars_zh`, `max_chars_zh`] (`too_short_en` / `too_long_en` / `…_zh`).
 4. MJHQ-30K is set aside: it only enters through the mid-range fill (step 6).
 5. `balance_lengths`: stratified keep per Subject × Style cell: a cell at or below
    `min_per_cell` keeps everything; a cell with surplus keeps its longest prompts, the top half
@@ -34,15 +34,15 @@ import numpy as np
 import pandas as pd
 
 from diffcurate import schemas as S
-from diffcurate.generate.gapfill import GENERATED
-from diffcurate.schemas import Language
+from diffcurate.errors import ConfigError, InputError
+from diffcurate.schemas import GENERATED, DropReason, Language
 from diffcurate.sources import SourceName
 from diffcurate.taxonomy import CODES, Axis, cells
 from diffcurate.text import normalize
 
 MJHQ = SourceName.MJHQ_30K.value
 KNOWN_SOURCES = [s.value for s in SourceName] + [GENERATED]
-JSONL_COLUMNS = ["text", "subject", "style", "camera", "source", "language"]
+JSONL_COLUMNS = [S.TEXT, S.SUBJECT, S.STYLE, S.CAMERA, S.SOURCE, S.LANGUAGE]
 KEEP_FRACTION = 0.5  # the blog's "keep the top half" in cells with surplus
 ZH_CHARS_PER_WORD = 2.0
 
@@ -54,13 +54,13 @@ def parse_sample(items: list[str]) -> dict[str, int]:
         name, sep, n = item.partition("=")
         name = name.strip()
         if not sep or name not in KNOWN_SOURCES:
-            raise ValueError(f"--sample {item!r}: expected SOURCE=N with SOURCE one of {KNOWN_SOURCES}")
+            raise ConfigError(f"--sample {item!r}: expected SOURCE=N with SOURCE one of {KNOWN_SOURCES}")
         try:
             count = int(n)
         except ValueError:
-            raise ValueError(f"--sample {item!r}: {n!r} is not a whole number") from None
+            raise ConfigError(f"--sample {item!r}: {n!r} is not a whole number") from None
         if count < 0:
-            raise ValueError(f"--sample {item!r}: N must be >= 0")
+            raise ConfigError(f"--sample {item!r}: N must be >= 0")
         out[name] = count
     return out
 
@@ -70,7 +70,7 @@ def parse_codes(value: str, axis: Axis) -> tuple[str, ...] | None:
     codes = tuple(c.strip() for c in value.split(",") if c.strip())
     bad = [c for c in codes if c not in CODES[axis]]
     if bad:
-        raise ValueError(f"unknown {axis.value} codes {bad}; expected codes from {CODES[axis]}")
+        raise ConfigError(f"unknown {axis.value} codes {bad}; expected codes from {CODES[axis]}")
     return codes or None
 
 
@@ -82,7 +82,7 @@ def read_holdout(path) -> set[str]:
 
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"holdout {path}: no such file")
+        raise InputError(f"holdout {path}: no such file")
     if path.suffix == ".txt":
         return {normalize(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
     if path.suffix == ".jsonl":
@@ -93,25 +93,28 @@ def read_holdout(path) -> set[str]:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise ValueError(f"holdout {path}, line {lineno}: not a JSON object ({exc.msg})") from None
+                raise InputError(f"holdout {path}, line {lineno}: not a JSON object ({exc.msg})") from None
         df = pd.DataFrame.from_records(records)
     elif path.suffix == ".parquet":
         try:
             df = read_table(path)
         except Exception as exc:  # noqa: BLE001 — a malformed file: say which and why
-            raise ValueError(f"holdout {path}: cannot be read as parquet: {exc}") from None
+            raise InputError(f"holdout {path}: cannot be read as parquet: {exc}") from None
     else:
-        raise ValueError(f"holdout {path}: expected .txt (one prompt a line), .jsonl or .parquet")
-    if "text" not in df:
-        raise ValueError(f"holdout {path}: expected a `text` column, got {list(df.columns)}")
-    bad = df["text"].map(lambda t: not isinstance(t, str))
+        raise InputError(f"holdout {path}: expected .txt (one prompt a line), .jsonl or .parquet")
+    if S.TEXT not in df:
+        raise InputError(f"holdout {path}: expected a `{S.TEXT}` column, got {list(df.columns)}")
+    bad = df[S.TEXT].map(lambda t: not isinstance(t, str))
     if bad.any():
-        raise ValueError(f"holdout {path}, row {int(np.flatnonzero(bad.to_numpy())[0]) + 1}: `text` is not a string")
-    return {normalize(t) for t in df["text"]}
+        raise InputError(f"holdout {path}, row {int(np.flatnonzero(bad.to_numpy())[0]) + 1}: `{S.TEXT}` is not a string")
+    return {normalize(t) for t in df[S.TEXT]}
 
 
 @dataclass(frozen=True)
 class BalanceConfig:
+    """The `balance` section: `sample` parsed (parse_sample), `subjects` / `styles` as params.yaml
+    spells them (comma-separated codes, empty: all), and the texts of the `holdout` file (read_holdout)."""
+
     sample: dict[str, int] = field(default_factory=dict)
     min_words: int = 10
     max_words: int = 80
@@ -122,18 +125,20 @@ class BalanceConfig:
     mjhq_fill_count: int = 5000
     mjhq_min_words: int = 25
     mjhq_max_words: int = 50
-    subjects: tuple[str, ...] | None = None
-    styles: tuple[str, ...] | None = None
+    subjects: str = ""
+    styles: str = ""
     no_mjhq: bool = False
     max_source_share: float = 0.40
-    holdout: frozenset[str] = frozenset()
+    holdout_texts: frozenset[str] = frozenset()  # normalised prompts to exclude (none: no holdout file)
     seed: int = 0
 
     def __post_init__(self) -> None:
         if not 0 < self.max_source_share <= 1:
-            raise ValueError(f"max_source_share must be in (0, 1], got {self.max_source_share}")
+            raise ConfigError(f"max_source_share must be in (0, 1], got {self.max_source_share}")
         if self.min_words > self.max_words or self.min_chars_zh > self.max_chars_zh or self.mjhq_min_words > self.mjhq_max_words:
-            raise ValueError("length bounds: each minimum must be <= its maximum")
+            raise ConfigError("length bounds: each minimum must be <= its maximum")
+        parse_codes(self.subjects, Axis.SUBJECT)
+        parse_codes(self.styles, Axis.STYLE)
 
 
 def length_score(df: pd.DataFrame) -> np.ndarray:
@@ -156,7 +161,7 @@ def stratified_keep(df: pd.DataFrame, min_per_cell: int) -> pd.Series:
     """Boolean mask: per cell, everything up to `min_per_cell`; above it the longest top half (≥ min)."""
     keep = pd.Series(False, index=df.index)
     score = pd.Series(length_score(df), index=df.index)
-    for _, idx in df.groupby(["subject", "style"], sort=True).groups.items():
+    for _, idx in df.groupby([S.SUBJECT, S.STYLE], sort=True).groups.items():
         n = len(idx)
         k = n if n <= min_per_cell else max(min_per_cell, math.ceil(n * KEEP_FRACTION))
         # Longest first; ties by id so the choice is deterministic.
@@ -168,7 +173,7 @@ def stratified_keep(df: pd.DataFrame, min_per_cell: int) -> pd.Series:
 def cap_sources(df: pd.DataFrame, max_share: float, min_per_cell: int) -> tuple[pd.Series, dict[str, int]]:
     """Boolean keep mask after the source cap, and sources left above it (with their excess)."""
     keep = pd.Series(True, index=df.index)
-    cell_of = list(zip(df["subject"], df["style"], strict=True))
+    cell_of = list(zip(df[S.SUBJECT], df[S.STYLE], strict=True))
     count = Counter(cell_of)
     score = length_score(df)
     ids = df[S.ID].to_numpy()
@@ -216,52 +221,52 @@ class BalanceResult:
 
 def run_balance(df: pd.DataFrame, cfg: BalanceConfig) -> BalanceResult:
     t0 = time.perf_counter()
-    missing = [c for c in (S.ID, S.SOURCE, S.TEXT, S.LANGUAGE, S.N_WORDS, S.N_CHARS, "subject", "style", "camera") if c not in df]
+    missing = [c for c in (S.ID, S.SOURCE, S.TEXT, S.LANGUAGE, S.N_WORDS, S.N_CHARS, *S.CODE_COLUMNS) if c not in df]
     if missing:
-        raise ValueError(f"balance input: missing columns {missing}")
+        raise InputError(f"balance input: missing columns {missing}")
     unknown = sorted(set(cfg.sample) - set(df[S.SOURCE]))
     if unknown:
-        raise ValueError(f"--sample names sources not in the input: {unknown} (input has {sorted(df[S.SOURCE].unique())})")
+        raise ConfigError(f"--sample names sources not in the input: {unknown} (input has {sorted(df[S.SOURCE].unique())})")
     df = df.reset_index(drop=True)
     reason = pd.Series(None, index=df.index, dtype=object)
 
-    def drop(mask, why: str) -> None:
-        reason[mask & reason.isna()] = why
+    def drop(mask, why: DropReason) -> None:
+        reason[mask & reason.isna()] = why.value
 
     alive = lambda: reason.isna()  # noqa: E731
-    drop(df["subject"].isna() | df["style"].isna() | df["camera"].isna(), "unlabelled")
-    if cfg.holdout:
-        drop(df[S.TEXT].map(normalize).isin(cfg.holdout), "holdout")
+    drop(df[S.SUBJECT].isna() | df[S.STYLE].isna() | df[S.CAMERA].isna(), DropReason.UNLABELLED)
+    if cfg.holdout_texts:
+        drop(df[S.TEXT].map(normalize).isin(cfg.holdout_texts), DropReason.HOLDOUT)
     if cfg.no_mjhq:
-        drop(df[S.SOURCE] == MJHQ, "mjhq_excluded")
-    if cfg.subjects:
-        drop(~df["subject"].isin(cfg.subjects), "subject_filter")
-    if cfg.styles:
-        drop(~df["style"].isin(cfg.styles), "style_filter")
+        drop(df[S.SOURCE] == MJHQ, DropReason.MJHQ_EXCLUDED)
+    if subjects := parse_codes(cfg.subjects, Axis.SUBJECT):
+        drop(~df[S.SUBJECT].isin(subjects), DropReason.SUBJECT_FILTER)
+    if styles := parse_codes(cfg.styles, Axis.STYLE):
+        drop(~df[S.STYLE].isin(styles), DropReason.STYLE_FILTER)
     for src, n in cfg.sample.items():
         pool = df[alive() & (df[S.SOURCE] == src)]
         kept = _sample(pool, n, cfg.seed, src).index
-        drop(df.index.isin(pool.index) & ~df.index.isin(kept), "sampled_out")
+        drop(df.index.isin(pool.index) & ~df.index.isin(kept), DropReason.SAMPLED_OUT)
     zh = df[S.LANGUAGE] == Language.ZH.value
-    drop(~zh & (df[S.N_WORDS] < cfg.min_words), "too_short")
-    drop(~zh & (df[S.N_WORDS] > cfg.max_words), "too_long")
-    drop(zh & (df[S.N_CHARS] < cfg.min_chars_zh), "too_short_zh")
-    drop(zh & (df[S.N_CHARS] > cfg.max_chars_zh), "too_long_zh")
+    drop(~zh & (df[S.N_WORDS] < cfg.min_words), DropReason.TOO_SHORT_EN)
+    drop(~zh & (df[S.N_WORDS] > cfg.max_words), DropReason.TOO_LONG_EN)
+    drop(zh & (df[S.N_CHARS] < cfg.min_chars_zh), DropReason.TOO_SHORT_ZH)
+    drop(zh & (df[S.N_CHARS] > cfg.max_chars_zh), DropReason.TOO_LONG_ZH)
 
     is_mjhq = df[S.SOURCE] == MJHQ
     core = df[alive() & ~is_mjhq]
     if cfg.balance_lengths:
         keep = stratified_keep(core, cfg.min_per_cell)
-        drop(df.index.isin(core.index[~keep.to_numpy()]), "length_balance")
+        drop(df.index.isin(core.index[~keep.to_numpy()]), DropReason.LENGTH_BALANCE)
     mjhq = df[alive() & is_mjhq]
     in_range = mjhq[S.N_WORDS].between(cfg.mjhq_min_words, cfg.mjhq_max_words) & (mjhq[S.LANGUAGE] == Language.EN.value)
-    drop(df.index.isin(mjhq.index[~in_range.to_numpy()]), "mjhq_out_of_mid_range")
+    drop(df.index.isin(mjhq.index[~in_range.to_numpy()]), DropReason.MJHQ_OUT_OF_MID_RANGE)
     fill = _sample(mjhq[in_range.to_numpy()], cfg.mjhq_fill_count, cfg.seed, "mjhq-fill").index
-    drop(df.index.isin(mjhq.index) & ~df.index.isin(fill), "mjhq_not_selected")
+    drop(df.index.isin(mjhq.index) & ~df.index.isin(fill), DropReason.MJHQ_NOT_SELECTED)
 
     kept = df[alive()]
     cap_keep, unmet = cap_sources(kept, cfg.max_source_share, cfg.min_per_cell)
-    drop(df.index.isin(kept.index[~cap_keep.to_numpy()]), "source_cap")
+    drop(df.index.isin(kept.index[~cap_keep.to_numpy()]), DropReason.SOURCE_CAP)
 
     # Output order: source order of the registry (generated last), then id: independent of input order.
     rank = {s: i for i, s in enumerate(KNOWN_SOURCES)}
@@ -269,21 +274,23 @@ def run_balance(df: pd.DataFrame, cfg: BalanceConfig) -> BalanceResult:
     out = out.assign(_r=out[S.SOURCE].map(lambda s: rank.get(s, len(rank))))
     out = out.sort_values(["_r", S.ID], kind="stable").drop(columns="_r")
     out = out.reset_index(drop=True)
-    dropped = df[reason.notna()].assign(reason=reason[reason.notna()]).reset_index(drop=True)
+    dropped = df[reason.notna()].assign(**{S.REASON: reason[reason.notna()]}).reset_index(drop=True)
     metrics = dataset_metrics(out, cfg)
-    metrics.update({
-        "n_in": len(df),
-        "dropped": {k: int(v) for k, v in sorted(Counter(dropped["reason"]).items())},
-        "source_cap_unmet": unmet,
-        "seconds": round(time.perf_counter() - t0, 3),
-    })
+    metrics.update(
+        {
+            "n_in": len(df),
+            "dropped": {k: int(v) for k, v in sorted(Counter(dropped[S.REASON]).items())},
+            "source_cap_unmet": unmet,
+            "seconds": round(time.perf_counter() - t0, 3),
+        }
+    )
     return BalanceResult(out, metrics, dropped)
 
 
 def dataset_metrics(out: pd.DataFrame, cfg: BalanceConfig) -> dict:
     en = out[out[S.LANGUAGE] == Language.EN.value]
     zh = out[out[S.LANGUAGE] == Language.ZH.value]
-    counts = Counter(zip(out["subject"], out["style"], strict=True))
+    counts = Counter(zip(out[S.SUBJECT], out[S.STYLE], strict=True))
     per_cell = [counts.get(c, 0) for c in cells()]
     n = len(out)
     per_source = out[S.SOURCE].value_counts()
@@ -304,10 +311,10 @@ def dataset_metrics(out: pd.DataFrame, cfg: BalanceConfig) -> dict:
         "max_source_share": round(float(per_source.max() / n), 4) if n else 0.0,
         "max_source": str(per_source.idxmax()) if n else None,
         "per_source": {s: int(v) for s, v in sorted(per_source.items())},
-        "per_subject": {c: int((out["subject"] == c).sum()) for c in CODES[Axis.SUBJECT]},
-        "per_style": {c: int((out["style"] == c).sum()) for c in CODES[Axis.STYLE]},
-        "per_camera": {c: int((out["camera"] == c).sum()) for c in CODES[Axis.CAMERA]},
-        "expanded": int(out["expanded"].sum()) if "expanded" in out else None,
+        "per_subject": {c: int((out[S.SUBJECT] == c).sum()) for c in CODES[Axis.SUBJECT]},
+        "per_style": {c: int((out[S.STYLE] == c).sum()) for c in CODES[Axis.STYLE]},
+        "per_camera": {c: int((out[S.CAMERA] == c).sum()) for c in CODES[Axis.CAMERA]},
+        "expanded": int(out[S.EXPANDED].sum()) if S.EXPANDED in out else None,
     }
 
 
@@ -327,11 +334,11 @@ def plot_tables(out: pd.DataFrame) -> dict[str, pd.DataFrame]:
         full = range(int(edges.index.min()), int(edges.index.max()) + width, width)
         return pd.DataFrame({unit: list(full), "prompts": [int(edges.get(b, 0)) for b in full]})
 
-    sources = out[S.SOURCE].value_counts().rename_axis("source").reset_index(name="prompts").sort_values("source")
+    sources = out[S.SOURCE].value_counts().rename_axis(S.SOURCE).reset_index(name="prompts").sort_values(S.SOURCE)
     sources["share"] = (sources["prompts"] / max(len(out), 1)).round(4)
     return {
         "words_en": hist(en, WORD_BIN, "words"),
         "chars_zh": hist(zh, CHAR_BIN, "chars"),
         "sources": sources.reset_index(drop=True),
-        "cells": out[["subject", "style"]].reset_index(drop=True),
+        "cells": out[[S.SUBJECT, S.STYLE]].reset_index(drop=True),
     }

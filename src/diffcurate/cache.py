@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from diffcurate.errors import InputError
+
 log = logging.getLogger(__name__)
 
 
@@ -45,7 +47,7 @@ class JsonlCache:
                 if lineno >= len(lines) - 1:  # the torn tail of an interrupted append
                     log.warning("%s, line %d: ignoring an incomplete last entry", self.path, lineno)
                     continue
-                raise ValueError(f"{self.path}, line {lineno}: expected a cache entry {{'key', 'value'}}") from None
+                raise InputError(f"{self.path}, line {lineno}: expected a cache entry {{'key', 'value'}}") from None
 
     def __contains__(self, key: str) -> bool:
         return key in self._data

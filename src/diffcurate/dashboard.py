@@ -14,16 +14,18 @@ import json
 import pandas as pd
 
 from diffcurate import schemas as S
+from diffcurate.errors import InputError
 from diffcurate.taxonomy import CODES, NAMES, Axis
 
-ROW_COLUMNS = ["text", "subject", "style", "camera", "source", "language", "n_words", "n_chars"]
+# The page's script reads these columns by name (D.columns): keep TEMPLATE's names in step.
+ROW_COLUMNS = [S.TEXT, S.SUBJECT, S.STYLE, S.CAMERA, S.SOURCE, S.LANGUAGE, S.N_WORDS, S.N_CHARS]
 
 
 def payload(prompts: pd.DataFrame, metrics: dict) -> dict:
     """The JSON embedded in the page: rows (as arrays, to keep the file small), code names, KPIs."""
     missing = [c for c in ROW_COLUMNS if c not in prompts]
     if missing:
-        raise ValueError(f"dashboard input: missing columns {missing}")
+        raise InputError(f"dashboard input: missing columns {missing}")
     rows = prompts[ROW_COLUMNS].astype({S.N_WORDS: "int64", S.N_CHARS: "int64"}).values.tolist()
     return {
         "columns": ROW_COLUMNS,

@@ -22,7 +22,7 @@ import pandas as pd
 from diffcurate import schemas as S
 from diffcurate.errors import SourceUnavailable
 from diffcurate.neardup import NearDupConfig, find_near_duplicates
-from diffcurate.schemas import DropReason, Language, NearDupAction, OnUnavailable, RawRecord
+from diffcurate.schemas import DOWNLOAD_DROPS, DropReason, Language, NearDupAction, OnUnavailable, RawRecord
 from diffcurate.sources import SOURCES, SourceName, SourceSpec
 from diffcurate.sources.fetch import Endpoints, Fetcher, sha256_files
 from diffcurate.sources.parsers import NotInFolder
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class DownloadConfig:
     sources: list[SourceName]
-    mirror: Path | None = None  # None: fetch from the network into cache_dir
-    on_unavailable: OnUnavailable = OnUnavailable.FAIL
+    mirror: Path | None  # None: fetch from the network into cache_dir (params.yaml: "")
+    on_unavailable: OnUnavailable
     min_words: int = 5
     min_chars_zh: int = 4
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
@@ -172,8 +172,14 @@ def run_download(cfg: DownloadConfig, on_source: Callable[[SourceName, str], Non
     if cfg.near_dup_action is NearDupAction.DROP:
         for i in np.flatnonzero(near.is_dup):
             row = kept[i]
-            rejected.append(row | {S.REASON: DropReason.NEAR_DUPLICATE.value, S.DUP_OF: row[S.NEAR_DUP_OF],
-                                   S.DUP_OF_SOURCE: kept[int(near.rep[i])][S.SOURCE]})
+            rejected.append(
+                row
+                | {
+                    S.REASON: DropReason.NEAR_DUPLICATE.value,
+                    S.DUP_OF: row[S.NEAR_DUP_OF],
+                    S.DUP_OF_SOURCE: kept[int(near.rep[i])][S.SOURCE],
+                }
+            )
         kept = [row for i, row in enumerate(kept) if not near.is_dup[i]]
     t_near = time.perf_counter() - t0 - t_load - t_clean
 
@@ -181,7 +187,9 @@ def run_download(cfg: DownloadConfig, on_source: Callable[[SourceName, str], Non
     rejected_df = _frame(rejected, S.REJECTED_COLUMNS)
     metrics, per_source = _metrics(cfg, loaded, skipped, prompts, rejected_df, near.is_dup.sum())
     metrics["elapsed_s"] = {
-        "load": round(t_load, 3), "clean": round(t_clean, 3), "near_dup": round(t_near, 3),
+        "load": round(t_load, 3),
+        "clean": round(t_clean, 3),
+        "near_dup": round(t_near, 3),
         "total": round(time.perf_counter() - t0, 3),
     }
     return DownloadResult(prompts, rejected_df, metrics, per_source)
@@ -198,7 +206,7 @@ def _lang_stats(df: pd.DataFrame) -> dict:
 
 
 def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.DataFrame]:
-    reasons = [r.value for r in DropReason]
+    reasons = [r.value for r in DOWNLOAD_DROPS]
     per_source: dict[str, dict] = {}
     rows = []
     for src in loaded:
@@ -216,7 +224,7 @@ def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.
             "provenance": src.provenance,
             "seconds": round(src.seconds, 3),
         }
-        rows.append({"source": name, "kept": len(mine), **{r: int(drops.get(r, 0)) for r in reasons}})
+        rows.append({S.SOURCE: name, "kept": len(mine), **{r: int(drops.get(r, 0)) for r in reasons}})
     total_drops = Counter(rejected[S.REASON])
     metrics = {
         "mode": "mirror" if cfg.mirror is not None else "network",
@@ -230,10 +238,14 @@ def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.
         "dropped": {r: int(total_drops.get(r, 0)) for r in reasons},
         **_lang_stats(prompts),
         "near_duplicates": {
-            "threshold": cfg.near_dup.threshold, "num_perm": cfg.near_dup.num_perm, "bands": cfg.near_dup.bands,
-            "ngram": cfg.near_dup.ngram, "flagged": int(n_near), "action": cfg.near_dup_action.value,
+            "threshold": cfg.near_dup.threshold,
+            "num_perm": cfg.near_dup.num_perm,
+            "bands": cfg.near_dup.bands,
+            "ngram": cfg.near_dup.ngram,
+            "flagged": int(n_near),
+            "action": cfg.near_dup_action.value,
         },
         "params": {"min_words": cfg.min_words, "min_chars_zh": cfg.min_chars_zh},
         "per_source": per_source,
     }
-    return metrics, pd.DataFrame(rows, columns=["source", "kept", *reasons])
+    return metrics, pd.DataFrame(rows, columns=[S.SOURCE, "kept", *reasons])

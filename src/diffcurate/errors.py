@@ -27,3 +27,11 @@ class SourceUnavailable(DiffcurateError):
         self.source = source
         self.reason = reason
         super().__init__(f"source {source!r} is unavailable: {reason}")
+
+
+class InputError(DiffcurateError, ValueError):
+    """An input table or file is not what the stage expects (a missing column, a bad row, an unreadable file)."""
+
+
+class ConfigError(DiffcurateError, ValueError):
+    """An option or params.yaml value is out of range or malformed; the message names it and what is allowed."""

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from diffcurate.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 
@@ -35,12 +37,16 @@ class LLMMode(StrEnum):
     BATCH = "batch"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClaudeConfig:
+    """The client's settings. Stages build it from their params.yaml `claude` section
+    (`diffcurate.cli.claude_options`); `temperature` has no default here because params.yaml spells
+    "the model's default" as an empty string, which `parse_temperature` turns into None."""
+
     model: str = "claude-sonnet-4-6"
     # None: the model's default. This SDK no longer has a `temperature` argument, so a set value
     # is sent in the request body (models that accept it use it; 0 makes labels more repeatable).
-    temperature: float | None = None
+    temperature: float | None
     max_tokens: int = 4096
     mode: LLMMode = LLMMode.SYNC
     concurrency: int = 4
@@ -52,6 +58,19 @@ class ClaudeConfig:
     price_input_per_mtok: float = 3.0  # USD, for the cost estimate in metrics
     price_output_per_mtok: float = 15.0
     base_url: str | None = None  # None: the SDK default (ANTHROPIC_BASE_URL or the public API)
+
+
+def parse_temperature(value: str | float | None) -> float | None:
+    """params.yaml's `temperature` ("" or None: the model's default; else a number >= 0)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        t = float(value)
+    except ValueError:
+        raise ConfigError(f"temperature {value!r}: expected a number >= 0, or empty for the model's default") from None
+    if not t >= 0:
+        raise ConfigError(f"temperature {value!r}: expected a number >= 0, or empty for the model's default")
+    return t
 
 
 @dataclass(frozen=True)
@@ -97,11 +116,14 @@ class Usage:
 
     def as_dict(self, cfg: ClaudeConfig) -> dict:
         return {
-            "requests": self.requests, "batch_requests": self.batch_requests,
-            "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+            "requests": self.requests,
+            "batch_requests": self.batch_requests,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
-            "errors": dict(sorted(self.errors.items())), "estimated_cost_usd": self.cost_usd(cfg),
+            "errors": dict(sorted(self.errors.items())),
+            "estimated_cost_usd": self.cost_usd(cfg),
         }
 
 

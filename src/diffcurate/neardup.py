@@ -21,6 +21,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from diffcurate.errors import ConfigError
+
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
 _MERSENNE = np.uint64((1 << 61) - 1)
 _PAD = 0  # token id used to pad prompts shorter than one shingle
@@ -37,11 +39,11 @@ class NearDupConfig:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
-            raise ValueError(f"near-dup threshold must be in (0, 1], got {self.threshold}")
+            raise ConfigError(f"near-dup threshold must be in (0, 1], got {self.threshold}")
         if self.num_perm % self.bands:
-            raise ValueError(f"num_perm ({self.num_perm}) must be a multiple of bands ({self.bands})")
+            raise ConfigError(f"num_perm ({self.num_perm}) must be a multiple of bands ({self.bands})")
         if self.ngram < 1:
-            raise ValueError(f"ngram must be >= 1, got {self.ngram}")
+            raise ConfigError(f"ngram must be >= 1, got {self.ngram}")
 
 
 @dataclass(frozen=True)

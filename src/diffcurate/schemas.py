@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from diffcurate.taxonomy import Axis
+
 
 class Bool(StrEnum):
     """true/false as DVC renders YAML booleans into the command line (`--flag ${stage.key}`)."""
@@ -37,13 +39,41 @@ class NearDupAction(StrEnum):
 
 
 class DropReason(StrEnum):
-    """Why a row of a source did not make it into `data/raw/prompts.parquet`."""
+    """Why a row (or a candidate) left a stage: one spelling in every stage's table and metrics."""
 
+    # download: rows of a source not in data/raw/prompts.parquet (data/raw/rejected.parquet)
     EMPTY = "empty"
-    DUPLICATE = "duplicate"
-    TOO_SHORT_EN = "too_short_en"
-    TOO_SHORT_ZH = "too_short_zh"
-    NEAR_DUPLICATE = "near_duplicate"
+    DUPLICATE = "duplicate"  # the same normalised text as an earlier prompt (download, gapfill)
+    TOO_SHORT_EN = "too_short_en"  # English: fewer whitespace words than the minimum (download, balance)
+    TOO_SHORT_ZH = "too_short_zh"  # Chinese: fewer characters than the minimum (download, balance)
+    NEAR_DUPLICATE = "near_duplicate"  # estimated Jaccard at or above the threshold (download, gapfill)
+    # balance: rows of the input not in the final set (data/prompts/dropped.parquet), in the order applied
+    UNLABELLED = "unlabelled"
+    HOLDOUT = "holdout"
+    MJHQ_EXCLUDED = "mjhq_excluded"
+    SUBJECT_FILTER = "subject_filter"
+    STYLE_FILTER = "style_filter"
+    SAMPLED_OUT = "sampled_out"
+    TOO_LONG_EN = "too_long_en"
+    TOO_LONG_ZH = "too_long_zh"
+    LENGTH_BALANCE = "length_balance"
+    MJHQ_OUT_OF_MID_RANGE = "mjhq_out_of_mid_range"
+    MJHQ_NOT_SELECTED = "mjhq_not_selected"
+    SOURCE_CAP = "source_cap"
+    # expand: expansions rejected (the prompt is retried, then keeps its original text)
+    NO_ANSWER = "no_answer"
+    LENGTH_OUT_OF_RANGE = "length_out_of_range"
+    CODES_CHANGED = "codes_changed"
+
+
+# The reasons `download` drops a row for, in the order its metrics and plot list them.
+DOWNLOAD_DROPS = (
+    DropReason.EMPTY,
+    DropReason.DUPLICATE,
+    DropReason.TOO_SHORT_EN,
+    DropReason.TOO_SHORT_ZH,
+    DropReason.NEAR_DUPLICATE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +88,9 @@ class RawRecord:
     key: str
     category: str | None = None
 
+
+# The `source` of every prompt gapfill writes (the benchmark sources are sources.SourceName).
+GENERATED = "generated"
 
 # Columns of data/raw/prompts.parquet, in order.
 ID = "id"
@@ -105,3 +138,25 @@ REJECTED_COLUMNS = [
     DUP_OF,
     DUP_OF_SOURCE,
 ]
+
+# Columns `classify` appends: one code per taxonomy axis (named after the axis), its confidence,
+# and why a prompt was left without codes (None when labelled).
+SUBJECT = Axis.SUBJECT.value
+STYLE = Axis.STYLE.value
+CAMERA = Axis.CAMERA.value
+SUBJECT_CONF = f"{SUBJECT}_conf"
+STYLE_CONF = f"{STYLE}_conf"
+CAMERA_CONF = f"{CAMERA}_conf"
+LABEL_FLAG = "label_flag"
+CODE_COLUMNS = [SUBJECT, STYLE, CAMERA]
+PREDICTION_COLUMNS = [SUBJECT, STYLE, CAMERA, SUBJECT_CONF, STYLE_CONF, CAMERA_CONF, LABEL_FLAG]
+
+# Extra columns of data/gapfill/prompts.parquet: the camera the classifier read back (`camera` is
+# the one asked for), the generator and the round that produced the prompt.
+CAMERA_PRED = "camera_pred"
+GEN_BACKEND = "gen_backend"
+GEN_ROUND = "gen_round"
+
+# Extra columns of data/expanded/prompts.parquet: the text before expansion, and whether it was expanded.
+TEXT_ORIGINAL = "text_original"
+EXPANDED = "expanded"

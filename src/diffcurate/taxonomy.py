@@ -23,6 +23,8 @@ class Category:
     meaning: str
 
 
+# Data tables, one entry a line: `ruff format` leaves them as written.
+# fmt: off
 SUBJECTS: tuple[Category, ...] = (
     Category("S1", "People/Portraits", "a person is a main subject: portraits, groups, people acting, people wearing things, people with animals"),
     Category("S2", "Animals", "real animals as the main subject"),
@@ -60,6 +62,7 @@ CAMERAS: tuple[Category, ...] = (
     Category("C7", "LongExposure/Motion", "long exposure, motion blur, light trails, action"),
     Category("C8", "DramaticLighting", "dramatic, rim, chiaroscuro or volumetric lighting as the defining treatment"),
 )
+# fmt: on
 
 AXES: dict[Axis, tuple[Category, ...]] = {Axis.SUBJECT: SUBJECTS, Axis.STYLE: STYLES, Axis.CAMERA: CAMERAS}
 CODES: dict[Axis, list[str]] = {axis: [c.code for c in cats] for axis, cats in AXES.items()}

@@ -17,6 +17,7 @@ from diffcurate.classify.base import Backend, Classifier
 from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig, SeedHead
 from diffcurate.classify.encoders import EncoderName, EncoderPrecision
 from diffcurate.classify.run import ClassifyConfig, make_classifier
+from diffcurate.errors import InputError
 from diffcurate.io import dumps_json
 from diffcurate.llm import ClaudeConfig, LLMMode
 
@@ -78,7 +79,7 @@ def load_classifier(
     directory = Path(directory)
     path = directory / CONFIG
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no classifier artifact (run the classify stage first)")
+        raise InputError(f"{path}: no classifier artifact (run the classify stage first)")
     meta = json.loads(path.read_text())
     cfg = config_from_dict(meta["config"])
     cfg = dataclasses.replace(cfg, cache=cache, claude=dataclasses.replace(cfg.claude, base_url=claude_base_url))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 import pandas as pd
 
+from diffcurate import schemas as S
 from diffcurate.taxonomy import Axis
+
+# Called with the number of prompts just labelled; a classifier's calls add up to len(texts).
+Progress = Callable[[int], None]
 
 
 class Backend(StrEnum):
@@ -38,24 +42,22 @@ class Prediction:
 class Classifier(Protocol):
     backend: Backend
 
-    def classify(self, texts: Sequence[str], languages: Sequence[str]) -> list[Prediction]:
-        """One prediction per text, in order."""
+    def classify(self, texts: Sequence[str], languages: Sequence[str], progress: Progress | None = None) -> list[Prediction]:
+        """One prediction per text, in order; `progress(n)` as prompts are labelled."""
         ...
 
 
-PREDICTION_COLUMNS = ["subject", "style", "camera", "subject_conf", "style_conf", "camera_conf", "label_flag"]
-
-
 def predictions_frame(preds: Sequence[Prediction]) -> pd.DataFrame:
+    """The prediction columns (schemas.PREDICTION_COLUMNS) of `preds`, one row each."""
     return pd.DataFrame(
         {
-            "subject": [p.subject for p in preds],
-            "style": [p.style for p in preds],
-            "camera": [p.camera for p in preds],
-            "subject_conf": pd.Series([p.subject_conf for p in preds], dtype="float64"),
-            "style_conf": pd.Series([p.style_conf for p in preds], dtype="float64"),
-            "camera_conf": pd.Series([p.camera_conf for p in preds], dtype="float64"),
-            "label_flag": [p.flag for p in preds],
+            S.SUBJECT: [p.subject for p in preds],
+            S.STYLE: [p.style for p in preds],
+            S.CAMERA: [p.camera for p in preds],
+            S.SUBJECT_CONF: pd.Series([p.subject_conf for p in preds], dtype="float64"),
+            S.STYLE_CONF: pd.Series([p.style_conf for p in preds], dtype="float64"),
+            S.CAMERA_CONF: pd.Series([p.camera_conf for p in preds], dtype="float64"),
+            S.LABEL_FLAG: [p.flag for p in preds],
         },
-        columns=PREDICTION_COLUMNS,
+        columns=S.PREDICTION_COLUMNS,
     )

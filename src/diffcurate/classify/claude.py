@@ -11,8 +11,9 @@ import json
 import logging
 from collections.abc import Sequence
 
+from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache, cache_key
-from diffcurate.classify.base import Backend, Prediction
+from diffcurate.classify.base import Backend, Prediction, Progress
 from diffcurate.llm import ClaudeClient, ToolRequest
 from diffcurate.taxonomy import AXES, CODES, Axis
 
@@ -60,11 +61,11 @@ TOOL = {
                     "type": "object",
                     "properties": {
                         "index": {"type": "integer"},
-                        "subject": {"type": "string", "enum": CODES[Axis.SUBJECT]},
-                        "style": {"type": "string", "enum": CODES[Axis.STYLE]},
-                        "camera": {"type": "string", "enum": CODES[Axis.CAMERA]},
+                        S.SUBJECT: {"type": "string", "enum": CODES[Axis.SUBJECT]},
+                        S.STYLE: {"type": "string", "enum": CODES[Axis.STYLE]},
+                        S.CAMERA: {"type": "string", "enum": CODES[Axis.CAMERA]},
                     },
-                    "required": ["index", "subject", "style", "camera"],
+                    "required": ["index", *S.CODE_COLUMNS],
                     "additionalProperties": False,
                 },
             }
@@ -109,9 +110,13 @@ class ClaudeClassifier:
     def _key(self, text: str) -> str:
         return cache_key(self.backend.value, self.client.cfg.model, PROMPT_VERSION, text)
 
-    def classify(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[Prediction]:
+    def classify(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> list[Prediction]:
+        advance = progress or (lambda n: None)
         unique = list(dict.fromkeys(texts))
         todo = [t for t in unique if self.cache.get(self._key(t)) is None]
+        advance(len(texts) - len(todo))  # cached and repeated prompts
         for round_ in range(self.max_reasks + 1):
             if not todo:
                 break
@@ -126,15 +131,17 @@ class ClaudeClassifier:
             for grp, result in zip(groups, self.client.run(requests), strict=True):
                 labels = parse_labels(result.input, len(grp))
                 # The text is stored with its codes so a cache can serve as seed labels later.
-                self.cache.put_many({self._key(t): {"text": t, **labels[i]} for i, t in enumerate(grp) if i in labels})
+                self.cache.put_many({self._key(t): {S.TEXT: t, **labels[i]} for i, t in enumerate(grp) if i in labels})
                 failed += [t for i, t in enumerate(grp) if i not in labels]
+            advance(len(todo) - len(failed))
             todo = failed
         self.flagged += len(todo)
+        advance(len(todo))  # given up on: flagged
         out = []
         for text in texts:
             codes = self.cache.get(self._key(text))
             if codes is None:
                 out.append(Prediction(None, None, None, 0.0, 0.0, 0.0, flag=f"no valid labels after {self.max_reasks} re-asks"))
             else:
-                out.append(Prediction(codes["subject"], codes["style"], codes["camera"]))
+                out.append(Prediction(codes[S.SUBJECT], codes[S.STYLE], codes[S.CAMERA]))
         return out

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from diffcurate.classify.base import Backend, Prediction
+from diffcurate.classify.base import Backend, Prediction, Progress
 from diffcurate.classify.encoders import EncoderName, EncoderPrecision, get_encoder
 from diffcurate.classify.keyword import PATTERNS as KEYWORD_PATTERNS
 from diffcurate.classify.prototypes import EXAMPLES
@@ -114,16 +114,20 @@ class EmbeddingClassifier:
         self.n_seed = 0
 
     # --- features ---------------------------------------------------------------------------
-    def embed(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], languages: Sequence[str] | None = None, progress: Progress | None = None) -> np.ndarray:
         """(N, 384) embeddings, each prompt through its language's encoder (memoised per process,
-        so cross-validation folds and repeated calls encode each prompt once)."""
+        so cross-validation folds and repeated calls encode each prompt once); `progress(n)` as
+        they are done (memoised and repeated prompts at once, the rest per encoder batch)."""
         langs = list(languages) if languages is not None else [detect_language(t).value for t in texts]
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for name, idx in self._by_encoder(langs):
             memo = _MEMO.setdefault((name, self.cfg.max_seq_length, self.cfg.precision), {})
             todo = list(dict.fromkeys(texts[i] for i in idx if texts[i] not in memo))
+            if progress is not None and len(idx) > len(todo):
+                progress(len(idx) - len(todo))
             if todo:
-                memo.update(zip(todo, get_encoder(name, self.cfg.max_seq_length, self.cfg.precision).encode(todo), strict=True))
+                encoder = get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
+                memo.update(zip(todo, encoder.encode(todo, progress), strict=True))
             for i in idx:
                 out[i] = memo[texts[i]]
         return out
@@ -205,14 +209,16 @@ class EmbeddingClassifier:
             out[axis] = (head.classes_[best], probs[np.arange(len(best)), best])
         return out
 
-    def classify(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[Prediction]:
+    def classify(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> list[Prediction]:
         if not texts:
             return []
         langs = list(languages) if languages is not None else [detect_language(t).value for t in texts]
         if self.finetuned is not None:
-            res = self.finetuned.predict(list(texts))
+            res = self.finetuned.predict(list(texts), progress)
         else:
-            emb, cues = self.embed(texts, langs), cue_flags(texts)
+            emb, cues = self.embed(texts, langs, progress), cue_flags(texts)
             res = self._head(emb, cues) if self.heads else self._zero_shot(texts, emb, cues, langs)
         (s, sc), (t, tc), (c, cc) = res[Axis.SUBJECT], res[Axis.STYLE], res[Axis.CAMERA]
         return [Prediction(str(s[i]), str(t[i]), str(c[i]), float(sc[i]), float(tc[i]), float(cc[i])) for i in range(len(texts))]

@@ -45,11 +45,22 @@ class MiniLMEncoder:
                 self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
         self.batch_size = batch_size
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """(N, 384) normalised embeddings; `progress(n)` after each batch of n texts."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                 show_progress_bar=False, convert_to_numpy=True).astype(np.float32)
+        # A forward hook counts the batches sentence-transformers forms itself, so the batches
+        # (and, under int8 dynamic quantisation, the embeddings) are the same with or without it.
+        hook = None
+        if progress is not None:
+            hook = self.model.register_forward_hook(lambda _module, _args, out: progress(len(out["sentence_embedding"])))
+        try:
+            return self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            ).astype(np.float32)
+        finally:
+            if hook is not None:
+                hook.remove()
 
 
 class E5Encoder:
@@ -62,10 +73,15 @@ class E5Encoder:
         self.model = E5()
         self.batch_size = batch_size
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """(N, 384) embeddings; `progress(n)` after each batch of n texts."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        out = [self.model.passage(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        out = []
+        for i in range(0, len(texts), self.batch_size):
+            out.append(self.model.passage(list(texts[i : i + self.batch_size])))
+            if progress is not None:
+                progress(len(out[-1]))
         return np.concatenate(out).astype(np.float32)
 
 

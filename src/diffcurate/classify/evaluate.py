@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.metrics import f1_score
 
+from diffcurate import schemas as S
 from diffcurate.taxonomy import Axis
 
 
@@ -21,7 +22,7 @@ def agreement(gold: pd.Series, pred: pd.Series) -> dict:
     }
 
 
-def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, by: tuple[str, ...] = ("language", "source")) -> dict:
+def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, by: tuple[str, ...] = (S.LANGUAGE, S.SOURCE)) -> dict:
     """Per axis: overall agreement and the same per value of each `by` column of `gold`.
 
     `gold` and `pred` are row-aligned and both have the three axis columns.

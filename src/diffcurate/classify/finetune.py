@@ -4,7 +4,7 @@ embeddings, and more accurate (see README). Deterministic for a seed on CPU."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,8 +13,15 @@ from diffcurate.taxonomy import Axis
 
 
 class FineTunedHead:
-    def __init__(self, epochs: int = 3, batch_size: int = 32, max_seq_length: int = 64, lr_encoder: float = 5e-5,
-                 lr_head: float = 1e-3, seed: int = 0):
+    def __init__(
+        self,
+        epochs: int = 3,
+        batch_size: int = 32,
+        max_seq_length: int = 64,
+        lr_encoder: float = 5e-5,
+        lr_head: float = 1e-3,
+        seed: int = 0,
+    ):
         self.epochs, self.batch_size, self.max_seq_length = epochs, batch_size, max_seq_length
         self.lr_encoder, self.lr_head, self.seed = lr_encoder, lr_head, seed
         self.classes: dict[Axis, list[str]] = {}
@@ -39,10 +46,12 @@ class FineTunedHead:
         self.classes = {axis: sorted(labels[axis.value].astype(str).unique()) for axis in Axis}
         self.heads = torch.nn.ModuleDict({axis.value: torch.nn.Linear(384, len(self.classes[axis])) for axis in Axis})
         targets = {axis: torch.tensor([self.classes[axis].index(v) for v in labels[axis.value].astype(str)]) for axis in Axis}
-        opt = torch.optim.AdamW([
-            {"params": self.encoder.parameters(), "lr": self.lr_encoder},
-            {"params": self.heads.parameters(), "lr": self.lr_head},
-        ])
+        opt = torch.optim.AdamW(
+            [
+                {"params": self.encoder.parameters(), "lr": self.lr_encoder},
+                {"params": self.heads.parameters(), "lr": self.lr_head},
+            ]
+        )
         texts = list(texts)
         self.encoder.train()
         for _ in range(self.epochs):
@@ -57,7 +66,10 @@ class FineTunedHead:
         self.encoder.eval()
         return self
 
-    def predict(self, texts: Sequence[str]) -> dict[Axis, tuple[np.ndarray, np.ndarray]]:
+    def predict(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> dict[Axis, tuple[np.ndarray, np.ndarray]]:
+        """Code and probability per axis; `progress(n)` after each batch of n texts."""
         import torch
 
         probs: dict[Axis, list[np.ndarray]] = {axis: [] for axis in Axis}
@@ -66,6 +78,8 @@ class FineTunedHead:
                 pooled = self._pool(texts[lo : lo + 64])
                 for axis in Axis:
                     probs[axis].append(torch.softmax(self.heads[axis.value](pooled), dim=1).numpy())
+                if progress is not None:
+                    progress(len(pooled))
         out = {}
         for axis in Axis:
             p = np.concatenate(probs[axis]) if probs[axis] else np.zeros((0, len(self.classes[axis])))

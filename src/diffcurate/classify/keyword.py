@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from diffcurate.classify.base import Backend, Prediction
+from diffcurate.classify.base import Backend, Prediction, Progress
 from diffcurate.taxonomy import Axis
 
+# Data tables, one entry a line: `ruff format` leaves them as written.
+# fmt: off
 KEYWORDS: dict[Axis, dict[str, list[str]]] = {
     Axis.SUBJECT: {
         "S1": ["person", "people", "man", "woman", "men", "women", "girl", "boy", "child", "portrait", "face", "人", "女孩", "男孩", "女人", "男人"],
@@ -48,6 +50,7 @@ KEYWORDS: dict[Axis, dict[str, list[str]]] = {
         "C8": ["dramatic lighting", "rim light", "chiaroscuro", "volumetric", "戏剧性", "逆光"],
     },
 }
+# fmt: on
 
 _FALLBACK = {Axis.SUBJECT: "S10", Axis.STYLE: "T1", Axis.CAMERA: "C1"}
 
@@ -73,9 +76,13 @@ class KeywordClassifier:
                 return code, 1.0
         return _FALLBACK[axis], 0.0
 
-    def classify(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[Prediction]:
+    def classify(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> list[Prediction]:
         out = []
         for text in texts:
             (s, sc), (t, tc), (c, cc) = (self._match(axis, text) for axis in (Axis.SUBJECT, Axis.STYLE, Axis.CAMERA))
             out.append(Prediction(s, t, c, sc, tc, cc))
+        if progress is not None and texts:
+            progress(len(texts))
         return out

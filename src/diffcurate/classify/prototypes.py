@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from diffcurate.taxonomy import Axis
 
+# Data tables, one entry a line: `ruff format` leaves them as written.
+# fmt: off
 EXAMPLES: dict[Axis, dict[str, list[str]]] = {
     Axis.SUBJECT: {
         "S1": ["a portrait of a young woman smiling", "an old man reading a newspaper on a bench", "a group of children playing soccer in a park",
@@ -85,3 +87,4 @@ EXAMPLES: dict[Axis, dict[str, list[str]]] = {
         "C8": ["dramatic lighting", "rim light", "chiaroscuro", "volumetric light rays", "戏剧性的光影", "逆光"],
     },
 }
+# fmt: on

@@ -10,23 +10,25 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold
 
+from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache
-from diffcurate.classify.base import Backend, Classifier, predictions_frame
+from diffcurate.classify.base import Backend, Classifier, Progress, predictions_frame
 from diffcurate.classify.claude import ClaudeClassifier
 from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig
 from diffcurate.classify.evaluate import confusion_pairs, evaluate
 from diffcurate.classify.keyword import KeywordClassifier
+from diffcurate.errors import InputError
 from diffcurate.io import read_table
 from diffcurate.llm import ClaudeClient, ClaudeConfig
 from diffcurate.taxonomy import CODES, Axis
 from diffcurate.text import detect_language, normalize
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ClassifyConfig:
     backend: Backend = Backend.EMBEDDING
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
-    claude: ClaudeConfig = field(default_factory=ClaudeConfig)
+    claude: ClaudeConfig  # saved with the artifact even when another backend runs
     cache: Path | None = None
     prompts_per_request: int = 25
     max_reasks: int = 2
@@ -40,19 +42,22 @@ def load_labelled(path: Path) -> pd.DataFrame:
     Every row must carry valid codes; the error names the file, the row and the bad value.
     """
     path = Path(path)
-    df = read_table(path)
+    try:
+        df = read_table(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read as labelled prompts ({exc})") from None
     if set(df.columns) == {"key", "value"}:  # a response cache: one {"text", codes} value per prompt
-        df = pd.DataFrame([v for v in JsonlCache(path).values() if isinstance(v, dict) and "text" in v])
-    missing = [c for c in ["text", *(a.value for a in Axis)] if c not in df]
+        df = pd.DataFrame([v for v in JsonlCache(path).values() if isinstance(v, dict) and S.TEXT in v])
+    missing = [c for c in [S.TEXT, *S.CODE_COLUMNS] if c not in df]
     if missing:
-        raise ValueError(f"{path}: expected columns text, subject, style, camera; missing {missing}")
+        raise InputError(f"{path}: expected columns {', '.join([S.TEXT, *S.CODE_COLUMNS])}; missing {missing}")
     for axis in Axis:
         bad = ~df[axis.value].isin(CODES[axis])
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"{path}, row {row + 1}: {axis.value} {df[axis.value].iloc[row]!r} is not one of {CODES[axis]}")
-    if "language" not in df:
-        df["language"] = [detect_language(t).value for t in df["text"]]
+            raise InputError(f"{path}, row {row + 1}: {axis.value} {df[axis.value].iloc[row]!r} is not one of {CODES[axis]}")
+    if S.LANGUAGE not in df:
+        df[S.LANGUAGE] = [detect_language(t).value for t in df[S.TEXT]]
     return df.reset_index(drop=True)
 
 
@@ -64,69 +69,85 @@ def make_classifier(cfg: ClassifyConfig, seed_labels: pd.DataFrame | None = None
         return ClaudeClassifier(client, JsonlCache(cfg.cache), cfg.prompts_per_request, cfg.max_reasks)
     clf = EmbeddingClassifier(cfg.embedding)
     if seed_labels is not None:
-        clf.fit(seed_labels["text"].tolist(), seed_labels, seed_labels["language"].tolist())
+        clf.fit(seed_labels[S.TEXT].tolist(), seed_labels, seed_labels[S.LANGUAGE].tolist())
     clf.warm_up()
     return clf
 
 
-def label_table(clf: Classifier, df: pd.DataFrame) -> pd.DataFrame:
+def label_table(clf: Classifier, df: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
     """`df` with the prediction columns appended (languages detected where the table has none)."""
-    langs = df["language"].tolist() if "language" in df else [detect_language(t).value for t in df["text"]]
-    preds = predictions_frame(clf.classify(df["text"].tolist(), langs))
+    langs = df[S.LANGUAGE].tolist() if S.LANGUAGE in df else [detect_language(t).value for t in df[S.TEXT]]
+    preds = predictions_frame(clf.classify(df[S.TEXT].tolist(), langs, progress))
     base = df.drop(columns=[c for c in preds.columns if c in df]).reset_index(drop=True)
     return pd.concat([base, preds], axis=1)
 
 
-def evaluate_reference(cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[dict, pd.DataFrame]:
+def evaluate_reference(
+    cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.DataFrame | None, progress: Progress | None = None
+) -> tuple[dict, pd.DataFrame]:
     """Agreement with reference labels, never scoring a prompt a head was fitted on.
 
     No seed labels: the zero-shot classifier on every reference prompt. Seed labels that overlap
     the reference: k-fold cross-validation over the reference (seed rows outside it stay in every
     training fold). The keyword baseline is measured on the same prompts for comparison.
+    `progress(n)` as reference prompts are labelled (each once, whatever the folds).
     """
     if cfg.backend is not Backend.EMBEDDING or seed is None:
-        pred = label_table(make_classifier(cfg, seed), reference)
+        pred = label_table(make_classifier(cfg, seed), reference, progress)
         mode = "zero-shot" if cfg.backend is Backend.EMBEDDING else cfg.backend.value
     else:
-        ref_keys = reference["text"].map(normalize)
-        extra = seed[~seed["text"].map(normalize).isin(set(ref_keys))]
+        ref_keys = reference[S.TEXT].map(normalize)
+        extra = seed[~seed[S.TEXT].map(normalize).isin(set(ref_keys))]
         parts = []
         folds = KFold(cfg.cv_folds, shuffle=True, random_state=cfg.seed)
         for train, test in folds.split(reference):
             fit_on = pd.concat([reference.iloc[train], extra], ignore_index=True)
             clf = make_classifier(cfg, fit_on)
-            parts.append(label_table(clf, reference.iloc[test]).set_index(reference.index[test]))
+            parts.append(label_table(clf, reference.iloc[test], progress).set_index(reference.index[test]))
         pred = pd.concat(parts).sort_index()
         mode = f"seed-labelled, {cfg.cv_folds}-fold cross-validation"
     keyword = label_table(KeywordClassifier(), reference)
-    report = {"mode": mode, "n": len(reference), "agreement": evaluate(reference, pred),
-              "keyword_baseline": evaluate(reference, keyword, by=("language",))}
-    return report, confusion_pairs(reference["subject"], pred["subject"])
+    report = {
+        "mode": mode,
+        "n": len(reference),
+        "agreement": evaluate(reference, pred),
+        "keyword_baseline": evaluate(reference, keyword, by=(S.LANGUAGE,)),
+    }
+    return report, confusion_pairs(reference[S.SUBJECT], pred[S.SUBJECT])
 
 
 def distribution(df: pd.DataFrame) -> dict:
     return {axis.value: {code: int((df[axis.value] == code).sum()) for code in CODES[axis]} for axis in Axis}
 
 
-def classify_table(cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | None) -> tuple[pd.DataFrame, dict, Classifier]:
-    """Label `df`; also returns the classifier (saved as the stage's artifact for later stages)."""
+def classify_table(
+    cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | None, progress: Progress | None = None
+) -> tuple[pd.DataFrame, dict, Classifier]:
+    """Label `df` (`progress(n)` as prompts are labelled); also returns the classifier (saved as the
+    stage's artifact for later stages)."""
     t0 = time.perf_counter()
     clf = make_classifier(cfg, seed)
     t_setup = time.perf_counter() - t0
-    out = label_table(clf, df)
+    out = label_table(clf, df, progress)
     t_label = time.perf_counter() - t0 - t_setup
     metrics = {
         "backend": cfg.backend.value,
         "n_in": len(df),
         "n_out": len(out),
-        "n_flagged": int(out["label_flag"].notna().sum()),
+        "n_flagged": int(out[S.LABEL_FLAG].notna().sum()),
         "n_seed_labels": 0 if seed is None else len(seed),
         "distribution": distribution(out),
-        "cells_nonempty": int(out.dropna(subset=["subject", "style"]).groupby(["subject", "style"]).ngroups),
+        "cells_nonempty": int(out.dropna(subset=[S.SUBJECT, S.STYLE]).groupby([S.SUBJECT, S.STYLE]).ngroups),
         "seconds": {"setup": round(t_setup, 2), "label": round(t_label, 2)},
         "prompts_per_second": round(len(df) / t_label, 1) if t_label > 0 else None,
     }
     if isinstance(clf, ClaudeClassifier):
-        metrics["claude"] = {"model": cfg.claude.model, "mode": cfg.claude.mode.value, **clf.client.usage.as_dict(cfg.claude),
-                             "reasked": clf.reasked, "flagged": clf.flagged, "cache_entries": len(clf.cache)}
+        metrics["claude"] = {
+            "model": cfg.claude.model,
+            "mode": cfg.claude.mode.value,
+            **clf.client.usage.as_dict(cfg.claude),
+            "reasked": clf.reasked,
+            "flagged": clf.flagged,
+            "cache_entries": len(clf.cache),
+        }
     return out, metrics, clf

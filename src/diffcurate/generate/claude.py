@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
+from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache, cache_key
 from diffcurate.generate.expand import Expander, Job, length
 from diffcurate.generate.gapfill import GenBackend, Generator, Slot
@@ -100,6 +101,27 @@ class AskStats:
     gave_up: int = 0
 
 
+class ClaudeAsker:
+    """What the Claude generator and expander share: a client, a response cache and ask statistics."""
+
+    client: ClaudeClient
+    cache: JsonlCache
+    stats: AskStats
+
+    def usage_metrics(self) -> dict:
+        """The `claude` entry of the stage's metrics: model, mode, tokens and cost, re-asks, cache size."""
+        s, cfg = self.stats, self.client.cfg
+        return {
+            "model": cfg.model,
+            "mode": cfg.mode.value,
+            **self.client.usage.as_dict(cfg),
+            "reasked": s.reasked,
+            "invalid_answers": s.invalid,
+            "gave_up": s.gave_up,
+            "cache_entries": len(self.cache),
+        }
+
+
 def ask_items(
     client: ClaudeClient,
     cache: JsonlCache,
@@ -147,7 +169,7 @@ def ask_items(
     return {k: cache.get(k) for k in keys if cache.get(k) is not None}
 
 
-class ClaudeGenerator(Generator):
+class ClaudeGenerator(ClaudeAsker, Generator):
     """One prompt per open slot, asked per cell: the quota, the style's keywords, each slot's camera and language."""
 
     name = GenBackend.CLAUDE
@@ -188,8 +210,8 @@ class ClaudeGenerator(Generator):
     def user_message(self, slots: Sequence[Slot]) -> str:
         s0 = slots[0].spec
         head = {
-            "subject": _meaning(Axis.SUBJECT, s0.subject),
-            "style": _meaning(Axis.STYLE, s0.style),
+            S.SUBJECT: _meaning(Axis.SUBJECT, s0.subject),
+            S.STYLE: _meaning(Axis.STYLE, s0.style),
             "style_keywords": STYLES[Language.EN][s0.style]["keywords"] + STYLES[Language.ZH][s0.style]["keywords"],
             "length": {"en_words": list(self.words), "zh_chars": list(self.chars_zh)},
         }
@@ -197,7 +219,7 @@ class ClaudeGenerator(Generator):
         for i, slot in enumerate(slots):
             lines.append(
                 json.dumps(
-                    {"index": i, "camera": _meaning(Axis.CAMERA, slot.spec.camera), "language": slot.spec.language.value},
+                    {"index": i, S.CAMERA: _meaning(Axis.CAMERA, slot.spec.camera), S.LANGUAGE: slot.spec.language.value},
                     ensure_ascii=False,
                 )
             )
@@ -229,7 +251,7 @@ class ClaudeGenerator(Generator):
         return {s.id: [answers[k]] for s, k in zip(slots, keys, strict=True) if k in answers}
 
 
-class ClaudeExpander(Expander):
+class ClaudeExpander(ClaudeAsker, Expander):
     name = "claude"
 
     def __init__(self, client: ClaudeClient, cache: JsonlCache, per_request: int = 10, max_reasks: int = 2):
@@ -264,9 +286,9 @@ class ClaudeExpander(Expander):
                         "prompt": j.text,
                         "length": f"{j.lo}-{j.hi} {unit}",
                         "keep": {
-                            "subject": f"{j.subject} {NAMES[j.subject]}",
-                            "style": f"{j.style} {NAMES[j.style]}",
-                            "camera": f"{j.camera} {NAMES[j.camera]}",
+                            S.SUBJECT: f"{j.subject} {NAMES[j.subject]}",
+                            S.STYLE: f"{j.style} {NAMES[j.style]}",
+                            S.CAMERA: f"{j.camera} {NAMES[j.camera]}",
                         },
                     },
                     ensure_ascii=False,

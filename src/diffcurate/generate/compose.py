@@ -62,7 +62,7 @@ def compose(spec: Spec, rng: random.Random) -> str:
     # Which treatment opens the prompt (at most one prefix; the other becomes a trailing clause).
     prefix, suffixes = "", []
     style_first = rng.random() < 0.5
-    for _kind, phrases in (("style", style), ("camera", camera)) if style_first else (("camera", camera), ("style", style)):
+    for phrases in (style, camera) if style_first else (camera, style):
         if not setting_first and not prefix and phrases["prefix"] and rng.random() < 0.5:
             prefix = _pick(rng, phrases["prefix"])
         else:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from diffcurate.schemas import Language
 
 # Phrases describing the subject's materials and textures.
+# Data tables, one entry a line: `ruff format` leaves them as written.
+# fmt: off
 SUBJECT_DETAIL_EN: dict[str, list[str]] = {
     "S1": ["weathered hands and a textured knit sweater", "loose strands of hair catching the light", "a crisp cotton shirt with rolled sleeves",
            "laugh lines and warm brown eyes", "a faded denim jacket with brass buttons", "natural skin texture with faint freckles"],
@@ -117,6 +119,7 @@ CAMERA_DETAIL_ZH: dict[str, list[str]] = {
     "C1": ["平视角度自然"], "C2": ["细微纹理清晰锐利"], "C3": ["视野一直延伸到地平线"], "C4": ["从高空俯瞰的图案"],
     "C5": ["主体高耸入云"], "C6": ["背景柔和如奶油"], "C7": ["流动的光影轨迹"], "C8": ["深邃的阴影与明亮的高光"],
 }
+# fmt: on
 
 SUBJECT_DETAIL = {Language.EN: SUBJECT_DETAIL_EN, Language.ZH: SUBJECT_DETAIL_ZH}
 GENERIC = {Language.EN: GENERIC_EN, Language.ZH: GENERIC_ZH}

@@ -26,9 +26,9 @@ import pandas as pd
 
 from diffcurate import schemas as S
 from diffcurate.classify.base import Classifier
+from diffcurate.errors import ConfigError, InputError
 from diffcurate.generate.details import CAMERA_DETAIL, GENERIC, STYLE_DETAIL, SUBJECT_DETAIL
-from diffcurate.generate.gapfill import GENERATED
-from diffcurate.schemas import Language
+from diffcurate.schemas import GENERATED, DropReason, Language
 from diffcurate.text import n_chars, n_words
 
 
@@ -51,9 +51,9 @@ class ExpandConfig:
 
     def __post_init__(self) -> None:
         if not 0 < self.target_min <= self.target_max:
-            raise ValueError(f"expand target words: need 0 < target_min <= target_max, got {self.target_min}..{self.target_max}")
+            raise ConfigError(f"expand target words: need 0 < target_min <= target_max, got {self.target_min}..{self.target_max}")
         if not 0 < self.zh_min_chars <= self.zh_max_chars:
-            raise ValueError(f"expand Chinese characters: need 0 < min <= max, got {self.zh_min_chars}..{self.zh_max_chars}")
+            raise ConfigError(f"expand Chinese characters: need 0 < min <= max, got {self.zh_min_chars}..{self.zh_max_chars}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +74,16 @@ def length(text: str, language: Language) -> int:
     return n_chars(text) if language is Language.ZH else n_words(text)
 
 
-_CATEGORIES = ("subject", "style", "camera", "colour", "lighting", "composition", "atmosphere")
+_CATEGORIES = (S.SUBJECT, S.STYLE, S.CAMERA, "colour", "lighting", "composition", "atmosphere")  # detail banks
 
 
 def expand_offline(job: Job, rng: random.Random) -> str:
     """Append detail phrases until the target length in [lo, hi] is reached (never beyond hi)."""
     lang = job.language
     banks = {
-        "subject": SUBJECT_DETAIL[lang][job.subject],
-        "style": STYLE_DETAIL[lang][job.style],
-        "camera": CAMERA_DETAIL[lang][job.camera],
+        S.SUBJECT: SUBJECT_DETAIL[lang][job.subject],
+        S.STYLE: STYLE_DETAIL[lang][job.style],
+        S.CAMERA: CAMERA_DETAIL[lang][job.camera],
         **GENERIC[lang],
     }
     sep = "，" if lang is Language.ZH else ", "
@@ -92,7 +92,7 @@ def expand_offline(job: Job, rng: random.Random) -> str:
     used: set[str] = set()
     # Subject first (it anchors the class), then the rest in a seeded order; a second pass over
     # the categories if the first did not reach the target.
-    order = ["subject", *rng.sample(_CATEGORIES[1:], len(_CATEGORIES) - 1)]
+    order = [S.SUBJECT, *rng.sample(_CATEGORIES[1:], len(_CATEGORIES) - 1)]
     for _ in range(2):
         for cat in order:
             if length(text, lang) >= target:
@@ -145,9 +145,9 @@ def jobs_for(df: pd.DataFrame, cfg: ExpandConfig) -> list[Job]:
 def run_expand(df: pd.DataFrame, classifier: Classifier, expander: Expander, cfg: ExpandConfig) -> tuple[pd.DataFrame, dict]:
     """All rows of `df` with `text` (expanded where it worked), `text_original` and `expanded`."""
     t0 = time.perf_counter()
-    if df["id"].duplicated().any():
-        dup = df.loc[df["id"].duplicated(), "id"].iloc[0]
-        raise ValueError(f"expand input: id {dup!r} appears more than once")
+    if df[S.ID].duplicated().any():
+        dup = df.loc[df[S.ID].duplicated(), S.ID].iloc[0]
+        raise InputError(f"expand input: id {dup!r} appears more than once")
     jobs = jobs_for(df, cfg)
     done: dict[str, str] = {}
     fails = Counter()
@@ -157,26 +157,26 @@ def run_expand(df: pd.DataFrame, classifier: Classifier, expander: Expander, cfg
             break
         texts = expander.expand(pending, attempt)
         got = [j for j in pending if j.key in texts]
-        fails["no_answer"] += len(pending) - len(got)
+        fails[DropReason.NO_ANSWER.value] += len(pending) - len(got)
         preds = classifier.classify([texts[j.key] for j in got], [j.language.value for j in got])
         retry = [j for j in pending if j.key not in texts]
         for j, p in zip(got, preds, strict=True):
             new = texts[j.key]
             if not j.lo <= length(new, j.language) <= j.hi:
-                fails["length_out_of_range"] += 1
+                fails[DropReason.LENGTH_OUT_OF_RANGE.value] += 1
                 retry.append(j)
             elif (p.subject, p.style, p.camera) != (j.subject, j.style, j.camera):
-                fails["codes_changed"] += 1
+                fails[DropReason.CODES_CHANGED.value] += 1
                 retry.append(j)
             else:
                 done[j.key] = new
         pending = retry
     out = df.copy().reset_index(drop=True)
-    out["text_original"] = out["text"]
-    out["expanded"] = out["id"].map(lambda i: i in done).astype(bool)
-    out["text"] = [done.get(i, t) for i, t in zip(out["id"], out["text"], strict=True)]
-    out[S.N_WORDS] = out["text"].map(n_words).astype("int64")
-    out[S.N_CHARS] = out["text"].map(n_chars).astype("int64")
+    out[S.TEXT_ORIGINAL] = out[S.TEXT]
+    out[S.EXPANDED] = out[S.ID].map(lambda i: i in done).astype(bool)
+    out[S.TEXT] = [done.get(i, t) for i, t in zip(out[S.ID], out[S.TEXT], strict=True)]
+    out[S.N_WORDS] = out[S.TEXT].map(n_words).astype("int64")
+    out[S.N_CHARS] = out[S.TEXT].map(n_chars).astype("int64")
 
     def words(frame: pd.DataFrame, col: str) -> dict:
         en = frame[frame[S.LANGUAGE] == Language.EN.value][col].map(n_words)
@@ -199,10 +199,10 @@ def run_expand(df: pd.DataFrame, classifier: Classifier, expander: Expander, cfg
         "failed_attempts": dict(sorted(fails.items())),
         "target_words": [cfg.target_min, cfg.target_max],
         "target_chars_zh": [cfg.zh_min_chars, cfg.zh_max_chars],
-        "generated_before": words(gen, "text_original"),
-        "generated_after": words(gen, "text"),
-        "all_before": words(out, "text_original"),
-        "all_after": words(out, "text"),
+        "generated_before": words(gen, S.TEXT_ORIGINAL),
+        "generated_after": words(gen, S.TEXT),
+        "all_before": words(out, S.TEXT_ORIGINAL),
+        "all_after": words(out, S.TEXT),
         "seconds": round(time.perf_counter() - t0, 2),
     }
     return out, metrics

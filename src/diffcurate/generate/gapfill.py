@@ -26,14 +26,13 @@ import numpy as np
 import pandas as pd
 
 from diffcurate import schemas as S
-from diffcurate.classify.base import Classifier, predictions_frame
+from diffcurate.classify.base import Classifier
+from diffcurate.errors import ConfigError
 from diffcurate.generate.compose import Spec, generate
 from diffcurate.neardup import NearDupConfig, find_near_duplicates
-from diffcurate.schemas import Language
+from diffcurate.schemas import GENERATED, DropReason, Language
 from diffcurate.taxonomy import CODES, Axis, cells
 from diffcurate.text import lang_id, n_chars, n_words, normalize, stable_id
-
-GENERATED = "generated"  # the `source` of every generated prompt
 
 
 class GenBackend(StrEnum):
@@ -48,18 +47,29 @@ def parse_distribution(spec: str, axis: Axis = Axis.CAMERA) -> dict[str, float]:
         code, sep, value = item.partition("=")
         code = code.strip()
         if not sep or code not in CODES[axis]:
-            raise ValueError(f"{axis.value} distribution item {item!r}: expected CODE=weight with CODE one of {CODES[axis]}")
+            raise ConfigError(f"{axis.value} distribution item {item!r}: expected CODE=weight with CODE one of {CODES[axis]}")
         try:
             w = float(value)
         except ValueError:
-            raise ValueError(f"{axis.value} distribution item {item!r}: {value!r} is not a number") from None
+            raise ConfigError(f"{axis.value} distribution item {item!r}: {value!r} is not a number") from None
         if w < 0 or code in weights:
-            raise ValueError(f"{axis.value} distribution item {item!r}: weights must be >= 0 and codes given once")
+            raise ConfigError(f"{axis.value} distribution item {item!r}: weights must be >= 0 and codes given once")
         weights[code] = w
     total = sum(weights.values())
     if total <= 0:
-        raise ValueError(f"{axis.value} distribution {spec!r}: weights must sum to more than 0")
+        raise ConfigError(f"{axis.value} distribution {spec!r}: weights must sum to more than 0")
     return {c: weights[c] / total for c in CODES[axis] if weights.get(c, 0) > 0}
+
+
+def parse_subjects(value: str) -> tuple[str, ...]:
+    """'all' → every subject code; 'S13,S1' → those codes; unknown codes raise naming them."""
+    if value.strip().lower() == "all":
+        return tuple(CODES[Axis.SUBJECT])
+    codes = tuple(c.strip() for c in value.split(",") if c.strip())
+    bad = [c for c in codes if c not in CODES[Axis.SUBJECT]]
+    if bad:
+        raise ConfigError(f"unknown subject codes {bad}; expected 'all' or codes from {CODES[Axis.SUBJECT]}")
+    return codes
 
 
 def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
@@ -76,9 +86,9 @@ def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
 class GapfillConfig:
     min_per_cell: int = 50
     max_total: int = 0  # cap on generated prompts (0: no cap)
-    cameras: str = "C1=0.35,C2=0.12,C3=0.1,C4=0.1,C5=0.08,C6=0.1,C7=0.05,C8=0.1"
+    cameras: str = "C1=0.35,C2=0.12,C3=0.1,C4=0.1,C5=0.08,C6=0.1,C7=0.05,C8=0.1"  # parse_distribution
     zh_share: float = 0.15
-    zh_subjects: tuple[str, ...] = tuple(CODES[Axis.SUBJECT])
+    zh_subjects: str = "all"  # subjects whose cells get Chinese slots: all | codes (parse_subjects)
     oversample: int = 3  # offline candidates per open slot in round 0, doubling each round
     max_rounds: int = 8
     zh_fallback_round: int = 4  # from this round on, open Chinese slots are written in English (0: never)
@@ -87,6 +97,10 @@ class GapfillConfig:
     count_chars_zh: tuple[int, int] = (0, 10**9)
     seed: int = 0
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+
+    def __post_init__(self) -> None:
+        parse_distribution(self.cameras)
+        parse_subjects(self.zh_subjects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +111,7 @@ class Slot:
 
 def cell_counts(df: pd.DataFrame) -> dict[tuple[str, str], int]:
     """Prompts per Subject × Style cell (all 98, zeros included); unlabelled (flagged) rows don't count."""
-    counts = Counter(zip(df["subject"], df["style"], strict=True))
+    counts = Counter(zip(df[S.SUBJECT], df[S.STYLE], strict=True))
     return {cell: int(counts.get(cell, 0)) for cell in cells()}
 
 
@@ -123,7 +137,7 @@ def slots_for(cell: tuple[str, str], quota: int, cfg: GapfillConfig) -> list[Slo
             if left[code]:
                 cams.append(code)
                 left[code] -= 1
-    share = cfg.zh_share if subject in cfg.zh_subjects else 0.0
+    share = cfg.zh_share if subject in parse_subjects(cfg.zh_subjects) else 0.0
     out = []
     for j, cam in enumerate(cams):
         zh = math.floor((j + 1) * share) > math.floor(j * share)
@@ -177,7 +191,7 @@ def run_gapfill(
 ) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """Generated prompts (one row per filled slot), metrics and a per-cell table (before/after/acceptance)."""
     t0 = time.perf_counter()
-    labelled = existing[existing["subject"].notna() & existing["style"].notna()]
+    labelled = existing[existing[S.SUBJECT].notna() & existing[S.STYLE].notna()]
     # Count only prompts `balance` will keep (its hard length bounds), so cells are filled for the final set.
     words = labelled[S.TEXT].map(n_words)
     chars = labelled[S.TEXT].map(n_chars)
@@ -188,8 +202,8 @@ def run_gapfill(
     before = cell_counts(labelled)
     quotas = plan(before, cfg)
     open_slots = [s for cell, q in quotas.items() for s in slots_for(cell, q, cfg)]
-    seen = {_key(t) for t in existing["text"]}
-    existing_texts = list(existing["text"])
+    seen = {_key(t) for t in existing[S.TEXT]}
+    existing_texts = list(existing[S.TEXT])
     accepted: dict[str, tuple[Slot, str, object, int]] = {}  # slot id -> (slot, text, prediction, round)
     per_cell = {cell: Counter() for cell in quotas}
     drops = Counter()
@@ -219,7 +233,7 @@ def run_gapfill(
                 continue
             per_cell[cell]["class_true"] += 1
             if _key(text) in seen:
-                drops["exact_duplicate"] += 1
+                drops[DropReason.DUPLICATE.value] += 1
                 per_cell[cell]["duplicates"] += 1
                 continue
             picks[slot.id] = (slot, text, pred)
@@ -231,7 +245,7 @@ def run_gapfill(
         for j, sid in enumerate(pick_ids):
             slot, text, pred = picks[sid]
             if nd.rep[offset + j] != offset + j:
-                drops["near_duplicate"] += 1
+                drops[DropReason.NEAR_DUPLICATE.value] += 1
                 per_cell[(slot.spec.subject, slot.spec.style)]["duplicates"] += 1
                 continue
             accepted[sid] = (slot, text, pred, round_)
@@ -260,20 +274,20 @@ def run_gapfill(
                 S.N_CHARS: n_chars(text),
                 S.NEAR_DUP_OF: None,
                 S.NEAR_DUP_SIM: None,
-                "subject": spec.subject,
-                "style": spec.style,
-                "camera": spec.camera,
-                "subject_conf": pred.subject_conf,
-                "style_conf": pred.style_conf,
-                "camera_conf": pred.camera_conf,
-                "label_flag": None,
-                "camera_pred": pred.camera,
-                "gen_backend": generator.name.value,
-                "gen_round": round_,
+                S.SUBJECT: spec.subject,
+                S.STYLE: spec.style,
+                S.CAMERA: spec.camera,
+                S.SUBJECT_CONF: pred.subject_conf,
+                S.STYLE_CONF: pred.style_conf,
+                S.CAMERA_CONF: pred.camera_conf,
+                S.LABEL_FLAG: None,
+                S.CAMERA_PRED: pred.camera,
+                S.GEN_BACKEND: generator.name.value,
+                S.GEN_ROUND: round_,
             }
         )
-    out = pd.DataFrame(rows, columns=[*S.RAW_COLUMNS, *predictions_frame([]).columns, "camera_pred", "gen_backend", "gen_round"])
-    out = out.astype({"gen_round": "int64", S.N_WORDS: "int64", S.N_CHARS: "int64", S.NEAR_DUP_SIM: "float64"})
+    out = pd.DataFrame(rows, columns=[*S.RAW_COLUMNS, *S.PREDICTION_COLUMNS, S.CAMERA_PRED, S.GEN_BACKEND, S.GEN_ROUND])
+    out = out.astype({S.GEN_ROUND: "int64", S.N_WORDS: "int64", S.N_CHARS: "int64", S.NEAR_DUP_SIM: "float64"})
     after = dict(before)
     for sid in accepted:
         s, t = sid.split("-")[:2]
@@ -282,8 +296,8 @@ def run_gapfill(
         [
             {
                 "cell": f"{c[0]}/{c[1]}",
-                "subject": c[0],
-                "style": c[1],
+                S.SUBJECT: c[0],
+                S.STYLE: c[1],
                 "before": before[c],
                 "quota": quotas.get(c, 0),
                 "generated": after[c] - before[c],
@@ -323,9 +337,9 @@ def run_gapfill(
         "rounds": rounds,
         "zh_slots_switched_to_en": zh_to_en,
         "unfilled_cells": {f"{r.subject}/{r.style}": int(r.quota - r.generated) for r in unfilled.itertuples()},
-        "camera_distribution": {c: int((out["camera"] == c).sum()) for c in CODES[Axis.CAMERA]},
+        "camera_distribution": {c: int((out[S.CAMERA] == c).sum()) for c in CODES[Axis.CAMERA]},
         "acceptance_by_cell": {r.cell: float(r.acceptance_rate) for r in table.itertuples() if r.candidates > 0},
-        "camera_agreement": round(float((out["camera"] == out["camera_pred"]).mean()), 4) if len(out) else None,
+        "camera_agreement": round(float((out[S.CAMERA] == out[S.CAMERA_PRED]).mean()), 4) if len(out) else None,
         "words_en": {
             "mean": round(float(en[S.N_WORDS].mean()), 2) if len(en) else None,
             "median": float(en[S.N_WORDS].median()) if len(en) else None,

@@ -16,6 +16,8 @@ from diffcurate.schemas import Language
 
 SubjectBank = dict[str, list[str]]  # heads / states / settings
 
+# Data tables, one entry a line: `ruff format` leaves them as written.
+# fmt: off
 SUBJECT_EN: dict[str, SubjectBank] = {
     "S1": {
         "heads": ["a young woman with freckles", "an elderly fisherman", "a street musician", "a ballet dancer", "two children",
@@ -329,6 +331,7 @@ CAMERA_ZH: dict[str, CameraBank] = {
     "C7": {"prefix": [], "suffix": ["长曝光", "动态模糊"]},
     "C8": {"prefix": [], "suffix": ["戏剧性光影", "伦勃朗光", "体积光"]},
 }
+# fmt: on
 
 SUBJECTS = {Language.EN: SUBJECT_EN, Language.ZH: SUBJECT_ZH}
 STYLES = {Language.EN: STYLE_EN, Language.ZH: STYLE_ZH}

@@ -25,6 +25,7 @@ from typing import TypeVar
 import requests
 
 from diffcurate.errors import SourceUnavailable
+from diffcurate.io import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +67,9 @@ def sha256_files(paths: Iterable[Path]) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """`path` holds `data` completely, or keeps what it held (an interrupted fetch leaves no half file)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 @dataclass
@@ -140,17 +140,18 @@ class Fetcher:
                 for member in tar.getmembers():
                     # Members are "<repo>-<commit>/<path>"; keep regular files under subdir only.
                     inner = member.name.split("/", 1)[1] if "/" in member.name else ""
-                    if not member.isfile() or not inner.startswith(prefix) or "/" in inner[len(prefix):]:
+                    if not member.isfile() or not inner.startswith(prefix) or "/" in inner[len(prefix) :]:
                         continue
                     content = tar.extractfile(member).read()
-                    _write_atomic(target / inner[len(prefix):], content)
+                    _write_atomic(target / inner[len(prefix) :], content)
                     n += 1
         except (tarfile.TarError, EOFError, OSError) as exc:
             raise SourceUnavailable(self.source, f"{url}: not a readable tar.gz archive ({exc})") from None
         if n == 0:
             raise SourceUnavailable(self.source, f"{url}: no files under {subdir!r} in the archive")
-        self.provenance.append({"url": url, "revision": commit, "file": subdir, "files": n,
-                                "sha256": hashlib.sha256(data).hexdigest()})
+        self.provenance.append(
+            {"url": url, "revision": commit, "file": subdir, "files": n, "sha256": hashlib.sha256(data).hexdigest()}
+        )
         return target
 
     # --- Hugging Face --------------------------------------------------------------------------
@@ -167,8 +168,13 @@ class Fetcher:
                 meta = get_hf_file_metadata(url, timeout=self.timeout_s)
                 commit = meta.commit_hash or revision
                 path = hf_hub_download(
-                    repo, filename, repo_type="dataset", revision=commit, local_dir=dest,
-                    endpoint=self.endpoints.hf, etag_timeout=self.timeout_s,
+                    repo,
+                    filename,
+                    repo_type="dataset",
+                    revision=commit,
+                    local_dir=dest,
+                    endpoint=self.endpoints.hf,
+                    etag_timeout=self.timeout_s,
                 )
                 return path, commit
             except HfHubHTTPError as exc:
@@ -183,8 +189,9 @@ class Fetcher:
         self._record(url, commit, Path(path))
         return Path(path)
 
-    def hf_dataset(self, repo: str, config: str | None, split: str, columns: list[str], revision: str,
-                   dest: Path, filename: str) -> Path:
+    def hf_dataset(
+        self, repo: str, config: str | None, split: str, columns: list[str], revision: str, dest: Path, filename: str
+    ) -> Path:
         """Text columns of a Hub dataset through `datasets` (streamed: image columns are not downloaded)."""
         import datasets
         import pyarrow as pa
@@ -208,8 +215,8 @@ class Fetcher:
 
         rows = self._with_retries(f"datasets {repo}/{config}/{split}", attempt)
         target = dest / filename
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.table(rows), target)
+        with atomic_path(target) as tmp:
+            pq.write_table(pa.table(rows), tmp)
         self._record(f"hf://datasets/{repo}/{config or ''}/{split}", revision, target)
         return target
 

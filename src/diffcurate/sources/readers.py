@@ -94,9 +94,7 @@ def iter_tsv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, s
             continue
         fields = line.split("\t")
         if len(fields) != len(header):
-            raise SourceFormatError(
-                path, lineno, f"expected {len(header)} tab-separated fields {header}, got {len(fields)}"
-            )
+            raise SourceFormatError(path, lineno, f"expected {len(header)} tab-separated fields {header}, got {len(fields)}")
         yield lineno, dict(zip(header, fields, strict=True))
 
 
