@@ -20,7 +20,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from diffcurate.balance import JSONL_COLUMNS, BalanceConfig, parse_sample, plot_tables, read_holdout, run_balance
+from diffcurate.balance import (
+    JSONL_COLUMNS,
+    BalanceConfig,
+    holdout_warning,
+    parse_sample,
+    plot_tables,
+    read_holdout,
+    run_balance,
+)
 from diffcurate.cli import read_input
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
@@ -74,6 +82,11 @@ def main(
 ) -> None:
     """Build the final, balanced prompt dataset."""
     try:
+        holdout_texts = frozenset(read_holdout(holdout)) if holdout else frozenset()
+        if warning := holdout_warning(holdout, holdout_texts):
+            console.rule("[bold red]WARNING: EMPTY HOLDOUT")
+            console.print(f"[bold red]{warning}", soft_wrap=True)
+            console.rule()
         cfg = BalanceConfig(
             sample=parse_sample([sample]),
             min_words=min_words,
@@ -89,7 +102,8 @@ def main(
             styles=styles,
             no_mjhq=no_mjhq is Bool.TRUE,
             max_source_share=max_source_share,
-            holdout_texts=frozenset(read_holdout(holdout)) if holdout else frozenset(),
+            holdout=holdout,
+            holdout_texts=holdout_texts,
             seed=seed,
         )
         res = run_balance(read_input(input), cfg)

@@ -15,15 +15,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from diffcurate.download import DownloadConfig, run_download
+from diffcurate.download import MIRROR_ENV, DownloadConfig, run_download
 from diffcurate.errors import ConfigError, DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.neardup import NearDupConfig
 from diffcurate.params import stage_defaults
-from diffcurate.schemas import NearDupAction, OnUnavailable
+from diffcurate.schemas import NearDupAction, OnUnavailable, VerifyMode
 from diffcurate.sources import parse_source_list
-
-MIRROR_ENV = "DIFFCURATE_MIRROR"
 
 P = stage_defaults("download", __file__)
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -48,6 +46,9 @@ def main(
     on_unavailable: Annotated[OnUnavailable, typer.Option(help="What to do with a source that cannot be fetched.")] = P(
         "on_unavailable", OnUnavailable
     ),
+    verify: Annotated[
+        VerifyMode, typer.Option(help="A published file whose sha256 is not the pinned one: strict fails, warn records it.")
+    ] = P("verify", VerifyMode),
     min_words: Annotated[int, typer.Option(min=0, help="Drop English prompts with fewer words.")] = P("min_words"),
     min_chars_zh: Annotated[int, typer.Option(min=0, help="Drop Chinese prompts with fewer characters.")] = P("min_chars_zh"),
     near_dup_threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Estimated Jaccard for near-duplicates.")] = P(
@@ -76,12 +77,14 @@ def main(
             min_chars_zh=min_chars_zh,
             near_dup=NearDupConfig(near_dup_threshold, near_dup_num_perm, near_dup_bands, near_dup_ngram, seed),
             near_dup_action=near_dup_action,
+            verify=verify,
             cache_dir=cache_dir,
         )
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
     if cfg.mirror is not None and not cfg.mirror.is_dir():
-        console.print(f"[bold red]error:[/bold red] mirror folder {cfg.mirror} does not exist", soft_wrap=True)
+        what = "is not a folder" if cfg.mirror.exists() else "does not exist"
+        console.print(f"[bold red]error:[/bold red] mirror folder {cfg.mirror} {what}", soft_wrap=True)
         raise typer.Exit(2)
     console.print(f"download: {'mirror ' + str(cfg.mirror) if cfg.mirror else 'network'}; {len(cfg.sources)} sources")
 
@@ -99,6 +102,13 @@ def main(
         console.rule("[bold red]SOURCES SKIPPED")
         for name, why in result.metrics["skipped_reasons"].items():
             console.print(f"[bold red]  {name}: {why}")
+        console.rule()
+    if result.metrics["verify"]["mismatches"]:
+        console.rule("[bold red]PUBLISHED FILES NOT AS PINNED (verify: warn)")
+        for bad in result.metrics["verify"]["mismatches"]:
+            console.print(
+                f"[bold red]  {bad['source']}: {bad['file']} sha256 {bad['sha256']}, pinned {bad['expected']}", soft_wrap=True
+            )
         console.rule()
 
     with atomic_outputs() as w:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from diffcurate.balance import BalanceConfig, cap_sources, parse_codes, parse_sample, read_holdout, run_balance, stratified_keep
 from diffcurate.devtools import copy_tracked_tree
+from diffcurate.errors import InputError
 from diffcurate.schemas import DropReason
 from diffcurate.taxonomy import Axis
 
@@ -308,3 +309,52 @@ def test_dvc_exp_on_min_per_cell_reruns_only_balance_and_metrics_diff_shows_it(s
     assert diff.returncode == 0, diff.stderr
     changed = json.loads(diff.stdout)["metrics/dataset.json"]
     assert changed["min_per_cell"]["old"] == 30 and changed["min_per_cell"]["new"] == 40
+
+
+# --- holdout files: named errors, and an empty holdout is loud ----------------------------------------
+def test_holdout_not_utf8_names_the_line(tmp_path):
+    for name in ("h.txt", "h.jsonl"):
+        path = tmp_path / name
+        line = b"a cat\n" if name == "h.txt" else b'{"text": "a cat"}\n'
+        path.write_bytes(line + line.replace(b"cat", b"caf\xe9"))
+        with pytest.raises(InputError, match=rf"holdout .*{name}, line 2: expected UTF-8 text, found byte 0xe9"):
+            read_holdout(path)
+
+
+def test_holdout_that_is_a_directory(tmp_path):
+    (tmp_path / "h.txt").mkdir()
+    with pytest.raises(InputError, match="h.txt: expected a file, but it is a directory"):
+        read_holdout(tmp_path / "h.txt")
+
+
+@pytest.mark.parametrize("name,content", [("h.txt", ""), ("h.txt", "\n  \n"), ("h.jsonl", "")])
+def test_empty_holdout_reads_as_no_prompts(tmp_path, name, content):
+    (tmp_path / name).write_text(content)
+    assert read_holdout(tmp_path / name) == set()
+
+
+def test_empty_holdout_is_recorded_in_metrics_as_eval_leakage():
+    df = frame(make_rows(40, "partiprompts"))
+    m = run_balance(df, BalanceConfig(holdout="eval.txt", holdout_texts=frozenset(), max_source_share=1.0)).metrics
+    assert m["holdout"]["file"] == "eval.txt" and m["holdout"]["prompts"] == 0 and m["holdout"]["dropped"] == 0
+    assert "eval leakage" in m["holdout"]["warning"]
+    held = run_balance(df, BalanceConfig(holdout="eval.txt", holdout_texts=frozenset({df.loc[3, "text"]}), max_source_share=1.0))
+    assert held.metrics["holdout"] == {"file": "eval.txt", "prompts": 1, "dropped": 1, "warning": None}
+    assert "holdout" not in run_balance(df, BalanceConfig(max_source_share=1.0)).metrics  # no holdout file: as before
+
+
+def test_stage_empty_holdout_warns_loudly(expanded, tmp_path):
+    (tmp_path / "eval.txt").write_text("")
+    res = invoke(tmp_path, expanded, "--holdout", str(tmp_path / "eval.txt"))
+    assert res.exit_code == 0, res.output
+    out = res.output.replace("\n", "")
+    assert "WARNING" in out and "eval.txt holds no prompts" in out and "eval leakage" in out
+    m = json.loads((tmp_path / "m/dataset.json").read_text())
+    assert m["holdout"]["prompts"] == 0 and "eval leakage" in m["holdout"]["warning"]
+
+
+def test_stage_holdout_not_utf8_exits_1(expanded, tmp_path):
+    (tmp_path / "eval.txt").write_bytes(b"caf\xe9\n")
+    res = invoke(tmp_path, expanded, "--holdout", str(tmp_path / "eval.txt"))
+    assert res.exit_code == 1 and "line 1: expected UTF-8 text" in res.output.replace("\n", "")
+    assert "Traceback" not in res.output and not (tmp_path / "prompts").exists()

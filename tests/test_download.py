@@ -7,9 +7,12 @@ import pytest
 
 from diffcurate import schemas as S
 from diffcurate.download import DownloadConfig, LoadedSource, clean, run_download
-from diffcurate.errors import SourceUnavailable
-from diffcurate.schemas import NearDupAction, OnUnavailable, RawRecord
-from diffcurate.sources import SOURCE_ORDER, SourceName
+from diffcurate.errors import ChecksumMismatch, NothingKept, SourceFormatError, SourceUnavailable
+from diffcurate.schemas import NearDupAction, OnUnavailable, RawRecord, VerifyMode
+from diffcurate.sources import SOURCE_ORDER, SOURCES, SourceName
+
+# The tiny mirror's files are made up: their sha256 are not the pinned ones (verify: warn).
+WARN = VerifyMode.WARN
 
 
 def make_record(text: str, key: str = "k", category: str | None = None) -> RawRecord:
@@ -52,7 +55,7 @@ def test_clean_rules_and_first_occurrence_wins():
 
 
 def test_run_on_tiny_mirror(tiny_mirror):
-    result = run_download(DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL))
+    result = run_download(DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL, verify=WARN))
     p, r = result.prompts, result.rejected
     assert list(p.columns) == S.RAW_COLUMNS and list(r.columns) == S.REJECTED_COLUMNS
     assert p[S.ID].is_unique
@@ -72,7 +75,7 @@ def test_mirror_missing_source(tiny_mirror):
     import shutil
 
     shutil.rmtree(tiny_mirror / "mjhq-30k")
-    cfg = DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL)
+    cfg = DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL, verify=WARN)
     with pytest.raises(SourceUnavailable, match="mjhq-30k.*not in the mirror"):
         run_download(cfg)
     cfg.on_unavailable = OnUnavailable.SKIP
@@ -97,3 +100,73 @@ def test_near_duplicates_reported_or_dropped(tiny_mirror):
     )
     assert len(drop.prompts) == 1 and drop.rejected[S.REASON].tolist() == ["near_duplicate"]
     assert drop.metrics["near_duplicates"]["flagged"] == 1
+
+
+# --- empty or cut input ---------------------------------------------------------------------------
+def test_nothing_kept_fails_when_every_source_is_skipped(tmp_path):
+    empty = tmp_path / "mirror"
+    empty.mkdir()
+    cfg = DownloadConfig(SOURCE_ORDER, mirror=empty, on_unavailable=OnUnavailable.SKIP)
+    with pytest.raises(NothingKept, match="every source was skipped.*partiprompts: not in the mirror.*DIFFCURATE_MIRROR"):
+        run_download(cfg)
+
+
+def test_nothing_kept_fails_when_every_row_is_dropped(tiny_mirror):
+    cfg = DownloadConfig([SourceName.GENEVAL], mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL, min_words=50, verify=WARN)
+    with pytest.raises(NothingKept, match=r"all 1 rows of \['geneval'\] were dropped \{'too_short_en': 1\}"):
+        run_download(cfg)
+
+
+def test_a_source_file_with_no_prompt_fails_even_when_skipping(tiny_mirror):
+    (tiny_mirror / "mjhq-30k/meta_data.json").write_text("{}")
+    cfg = DownloadConfig(SOURCE_ORDER, mirror=tiny_mirror, on_unavailable=OnUnavailable.SKIP, verify=WARN)
+    with pytest.raises(SourceFormatError, match="meta_data.json: expected at least one prompt, found none"):
+        run_download(cfg)
+
+
+def _real_mirror(shared, tmp_path, *names: SourceName):
+    """The named sources' published files from ../shared/sources, in a writable copy."""
+    import shutil
+
+    root = tmp_path / "real"
+    for name in names:
+        shutil.copytree(shared / "sources" / SOURCES[name].mirror_dir, root / SOURCES[name].mirror_dir)
+    return root
+
+
+def test_shipped_mirror_files_match_their_pins(shared):
+    pinned = [name for name in SOURCE_ORDER if SOURCES[name].pinned]
+    result = run_download(DownloadConfig(pinned, mirror=shared / "sources", on_unavailable=OnUnavailable.FAIL))
+    m = result.metrics
+    assert m["verify"] == {"mode": "strict", "checked": 7, "mismatches": []}
+    assert {m["per_source"][n.value]["verified"] for n in pinned} == {"ok"}
+
+
+def test_jsonl_cut_at_a_line_boundary_fails_strict_and_is_recorded_with_warn(shared, tmp_path):
+    root = _real_mirror(shared, tmp_path, SourceName.GENEVAL, SourceName.LONGTEXT_BENCH)
+    path = root / "geneval/evaluation_metadata.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-3]))  # three whole lines gone: still valid JSON Lines
+    cfg = DownloadConfig([SourceName.GENEVAL, SourceName.LONGTEXT_BENCH], mirror=root, on_unavailable=OnUnavailable.SKIP)
+    with pytest.raises(ChecksumMismatch, match="evaluation_metadata.jsonl: expected sha256 5c48e08") as info:
+        run_download(cfg)
+    assert info.value.path == path
+    cfg.verify = WARN
+    m = run_download(cfg).metrics
+    assert m["per_source"]["geneval"]["fetched"] == len(lines) - 3
+    assert m["per_source"]["geneval"]["verified"] == "mismatch" and m["per_source"]["longtext-bench"]["verified"] == "ok"
+    (bad,) = m["verify"]["mismatches"]
+    assert bad["source"] == "geneval" and bad["file"] == "evaluation_metadata.jsonl" and bad["expected"].startswith("5c48e08")
+
+
+def test_a_missing_dpg_prompt_file_changes_the_set_hash(shared, tmp_path):
+    root = _real_mirror(shared, tmp_path, SourceName.DPG_BENCH)
+    (root / "dpg-bench/prompts/0.txt").unlink()
+    cfg = DownloadConfig([SourceName.DPG_BENCH], mirror=root, on_unavailable=OnUnavailable.FAIL)
+    with pytest.raises(ChecksumMismatch, match=r"prompts/\*\.txt"):
+        run_download(cfg)
+
+
+def test_normalized_prompts_jsonl_is_not_pinned(tiny_mirror):
+    m = run_download(DownloadConfig([SourceName.GENAI_BENCH], mirror=tiny_mirror, on_unavailable=OnUnavailable.FAIL)).metrics
+    assert m["per_source"]["genai-bench"]["verified"] == "unpinned" and m["verify"]["checked"] == 0

@@ -57,6 +57,9 @@ def test_blog_counts_on_the_mirror(mirror_result):
     assert m["per_source"]["oneig-zh"]["mean_chars_zh"] == pytest.approx(87.4, abs=0.05)
     for source, sha in MANIFEST_SHA256.items():
         assert m["per_source"][source]["sha256"] == sha, source
+    # verify: strict (the default) passes on the shipped mirror: every pinned file checked and equal.
+    assert m["verify"] == {"mode": "strict", "checked": 7, "mismatches": []}
+    assert {k for k, v in m["per_source"].items() if v["verified"] == "unpinned"} == {"genai-bench", "cvtg-2k"}
 
 
 def test_nothing_is_lost(mirror_result):

@@ -10,8 +10,8 @@ from conftest import cvtg_zip
 from fakeserver import HF_COMMIT, FakeServer
 
 from diffcurate.download import DownloadConfig, run_download
-from diffcurate.errors import SourceFormatError, SourceUnavailable
-from diffcurate.schemas import OnUnavailable
+from diffcurate.errors import ChecksumMismatch, SourceFormatError, SourceUnavailable
+from diffcurate.schemas import OnUnavailable, VerifyMode
 from diffcurate.sources import ELLA_COMMIT, GENEVAL_COMMIT, PARTI_COMMIT, SOURCES, SourceName
 from diffcurate.sources.fetch import Endpoints, Fetcher
 
@@ -72,7 +72,8 @@ def test_404_is_not_retried(server, tmp_path):
 
 
 def test_malformed_body_is_a_format_error_not_a_skip(server, tmp_path):
-    # A 200 with an HTML error page must fail loudly even with on_unavailable=skip.
+    # A 200 with an HTML error page must fail loudly even with on_unavailable=skip: by its sha256
+    # (verify: strict), or by its format (verify: warn).
     server.files[f"/djghosh13/geneval/{GENEVAL_COMMIT}/prompts/evaluation_metadata.jsonl"] = b"<html>oops</html>\n"
     cfg = DownloadConfig(
         [SourceName.GENEVAL],
@@ -81,7 +82,27 @@ def test_malformed_body_is_a_format_error_not_a_skip(server, tmp_path):
         cache_dir=tmp_path,
         fetcher_factory=lambda name: fetcher(server, name),
     )
+    with pytest.raises(ChecksumMismatch, match="evaluation_metadata.jsonl: expected sha256 5c48e08"):
+        run_download(cfg)
+    cfg.verify = VerifyMode.WARN
     with pytest.raises(SourceFormatError, match="evaluation_metadata.jsonl, line 1"):
+        run_download(cfg)
+
+
+def test_pinned_file_over_the_network_strict(server, shared, tmp_path):
+    published = (shared / "sources/partiprompts/PartiPrompts.tsv").read_bytes()
+    server.files[PARTI_PATH] = published
+    cfg = DownloadConfig(
+        [SourceName.PARTIPROMPTS],
+        mirror=None,
+        on_unavailable=OnUnavailable.FAIL,
+        cache_dir=tmp_path,
+        fetcher_factory=lambda name: fetcher(server, name),
+    )
+    m = run_download(cfg).metrics
+    assert m["per_source"]["partiprompts"]["verified"] == "ok" and m["n_prompts"] == 1257
+    server.files[PARTI_PATH] = published[: published.rindex(b"\n", 0, -1) + 1]  # the last line cut off
+    with pytest.raises(ChecksumMismatch, match="PartiPrompts.tsv"):
         run_download(cfg)
 
 
@@ -125,7 +146,9 @@ def test_hf_file_missing_is_unavailable(server, tmp_path):
         SOURCES[SourceName.MJHQ_30K].fetch(fetcher(server, "mjhq-30k"), tmp_path)
 
 
-def test_hf_dataset_through_datasets(monkeypatch, tmp_path):
+@pytest.fixture
+def load_dataset_calls(monkeypatch):
+    """`datasets.load_dataset` answering from memory (its own Hub protocol is not faked); the calls."""
     import datasets
 
     calls = []
@@ -137,11 +160,43 @@ def test_hf_dataset_through_datasets(monkeypatch, tmp_path):
         )
 
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
-    f = Fetcher("genai-bench")
+    return calls
+
+
+def test_hf_dataset_resolves_the_revision_and_records_the_commit(server, tmp_path, load_dataset_calls):
+    server.hf_repos["TIGER-Lab/GenAI-Bench"] = HF_COMMIT
+    server.faults[server.hf_info_path("TIGER-Lab/GenAI-Bench")] = ["429", "500"]
+    f = fetcher(server, "genai-bench")
     SOURCES[SourceName.GENAI_BENCH].fetch(f, tmp_path)
     records, _ = SOURCES[SourceName.GENAI_BENCH].parse(tmp_path)
-    assert calls == [("TIGER-Lab/GenAI-Bench", "image_generation", "test", "main", True)]
+    assert server.count("/api/datasets/TIGER-Lab/GenAI-Bench/revision/main") == 3  # "main" asked, retried
+    assert load_dataset_calls == [("TIGER-Lab/GenAI-Bench", "image_generation", "test", HF_COMMIT, True)]
+    assert f.provenance[0]["revision"] == HF_COMMIT  # the commit, not "main"
     assert [r.text for r in records] == ["a dog and a cat playing with a ball"] * 2  # exact dedup happens later
+
+
+def test_drawbench_network_path_records_the_commit(server, tmp_path, monkeypatch):
+    import datasets
+
+    monkeypatch.setattr(
+        datasets,
+        "load_dataset",
+        lambda repo, name=None, split=None, revision=None, streaming=False: datasets.Dataset.from_dict(
+            {"Prompts": [f"A red colored car at {revision}"], "Category": ["Colors"]}
+        ),
+    )
+    server.hf_repos["sayakpaul/drawbench"] = "fedcba9876543210fedcba9876543210fedcba98"
+    f = fetcher(server, "drawbench")
+    SOURCES[SourceName.DRAWBENCH].fetch(f, tmp_path)
+    records, _ = SOURCES[SourceName.DRAWBENCH].parse(tmp_path)
+    assert [r.text for r in records] == ["A red colored car at fedcba9876543210fedcba9876543210fedcba98"]
+    assert f.provenance[0]["revision"] == "fedcba9876543210fedcba9876543210fedcba98"
+
+
+def test_hf_dataset_missing_repo_is_unavailable(server, tmp_path, load_dataset_calls):
+    with pytest.raises(SourceUnavailable, match="TIGER-Lab/GenAI-Bench@main: HTTP 404"):
+        SOURCES[SourceName.GENAI_BENCH].fetch(fetcher(server, "genai-bench"), tmp_path)
+    assert load_dataset_calls == []
 
 
 def test_network_run_skips_unavailable_and_fails_when_asked(server, tmp_path):
@@ -153,6 +208,7 @@ def test_network_run_skips_unavailable_and_fails_when_asked(server, tmp_path):
         on_unavailable=OnUnavailable.SKIP,
         cache_dir=tmp_path,
         fetcher_factory=make,
+        verify=VerifyMode.WARN,  # PARTI_TSV is made up
     )
     result = run_download(cfg)
     assert result.metrics["skipped"] == ["mjhq-30k"] and result.metrics["mode"] == "network"

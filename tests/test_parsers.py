@@ -155,3 +155,70 @@ def test_mjhq_wrong_shape(tiny_mirror: Path):
     assert "expected a JSON object keyed by image id, got a list" in str(_err(P.parse_mjhq, path.parent))
     path.write_text(json.dumps({"abc": {"category": "logo"}}))
     assert "entry 'abc'" in str(_err(P.parse_mjhq, path.parent))
+
+
+@pytest.mark.parametrize(
+    "rel,header",
+    [
+        ("partiprompts/PartiPrompts.tsv", b"Prompt\tCategory\tChallenge\tNote\n"),
+        ("drawbench/DrawBench.tsv", b"Prompts\tCategory\r\n"),
+        ("oneig-bench-zh/OneIG-Bench-ZH.csv", b"category,id,prompt_cn,class\r\n"),
+    ],
+)
+def test_header_only_file_is_an_empty_source(tiny_mirror: Path, rel: str, header: bytes):
+    path = tiny_mirror / rel
+    path.write_bytes(header)
+    name = next(s for s in SourceName if rel.startswith(SOURCES[s].mirror_dir + "/"))
+    err = _err(SOURCES[name].parse, path.parent)
+    assert err.path == path and "expected prompt rows after the header, found none" in str(err)
+
+
+def test_empty_containers_are_empty_sources(tiny_mirror: Path):
+    meta = tiny_mirror / "mjhq-30k/meta_data.json"
+    meta.write_text("{}")
+    assert "expected at least one prompt, found none" in str(_err(P.parse_mjhq, meta.parent))
+    zipped = tiny_mirror / "cvtg-2k/CVTG-2K.zip"
+    zipped.write_bytes(cvtg_zip({"CVTG/2.json": []}))
+    assert "expected at least one prompt, found none" in str(_err(P.parse_cvtg, zipped.parent))
+
+
+def test_csv_unclosed_quote_names_the_line_it_opened(tiny_mirror: Path):
+    path = tiny_mirror / "oneig-bench-zh/OneIG-Bench-ZH.csv"
+    rows = [f"Portrait,{i:03d},一位老人坐在窗边读书,\r\n" for i in range(30)]
+    rows[7] = 'Portrait,007,"一位老人坐在窗边读书，阳光,\r\n'  # line 9 (header is line 1): the quote never closes
+    path.write_bytes(("category,id,prompt_cn,class\r\n" + "".join(rows)).encode())
+    err = _err(P.parse_oneig_zh, path.parent)
+    assert err.line == 9, str(err)
+    assert "quote opened on this line is never closed" in str(err)
+
+
+def test_csv_multiline_quoted_field_reports_its_first_line(tiny_mirror: Path):
+    path = tiny_mirror / "oneig-bench-zh/OneIG-Bench-ZH.csv"
+    path.write_bytes('category,id,prompt_cn,class\r\nPortrait,000,"三",\r\nPortrait,001,"两行\r\n的提示",x,extra\r\n'.encode())
+    err = _err(P.parse_oneig_zh, path.parent)
+    assert err.line == 3 and "expected 4 comma-separated fields" in str(err)
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "partiprompts/PartiPrompts.tsv",
+        "geneval/evaluation_metadata.jsonl",
+        "oneig-bench-zh/OneIG-Bench-ZH.csv",
+        "cvtg-2k/CVTG-2K.zip",
+        "mjhq-30k/meta_data.json",
+        "longtext-bench/text_prompts_zh.jsonl",
+        "genai-bench/prompts.jsonl",
+    ],
+)
+def test_source_path_that_is_a_directory(tiny_mirror: Path, rel: str):
+    import shutil
+
+    path = tiny_mirror / rel
+    path.unlink()
+    path.mkdir()
+    (path / "inner.txt").write_text("x")
+    name = next(s for s in SourceName if rel.startswith(SOURCES[s].mirror_dir + "/"))
+    err = _err(SOURCES[name].parse, path.parent)
+    assert err.path == path and "expected a file, but it is a directory" in str(err)
+    shutil.rmtree(path)

@@ -28,6 +28,8 @@ def invoke(tmp_path: Path, *args: str, env: dict | None = None):
         str(tmp_path / "plots"),
         "--cache-dir",
         str(tmp_path / "cache"),
+        "--verify",
+        "warn",  # the tiny mirror's files are made up: not the pinned published files
     ]
     return runner.invoke(stage.app, [*base, *args], env=env or {"DIFFCURATE_MIRROR": ""})
 
@@ -88,3 +90,48 @@ def test_typos_fail_at_parse_time(tiny_mirror, tmp_path, args, needle):
     assert res.exit_code == 2
     assert needle in res.output
     assert not (tmp_path / "raw").exists()
+
+
+def test_nothing_kept_exits_1_and_writes_nothing(tmp_path):
+    empty = tmp_path / "empty-mirror"
+    empty.mkdir()
+    res = invoke(tmp_path, "--mirror", str(empty), "--on-unavailable", "skip")
+    assert res.exit_code == 1
+    out = res.output.replace("\n", "")
+    assert "error: no prompts kept: every source was skipped" in out and "Traceback" not in out
+    assert not (tmp_path / "raw").exists() and not (tmp_path / "metrics").exists() and not (tmp_path / "plots").exists()
+
+
+def test_header_only_tsv_exits_1_naming_the_file(tiny_mirror, tmp_path):
+    (tiny_mirror / "partiprompts/PartiPrompts.tsv").write_text("Prompt\tCategory\tChallenge\tNote\n")
+    res = invoke(tmp_path, "--mirror", str(tiny_mirror), "--on-unavailable", "skip")
+    assert res.exit_code == 1
+    assert "PartiPrompts.tsv: expected prompt rows after the header, found none" in res.output.replace("\n", "")
+    assert not (tmp_path / "raw").exists()
+
+
+def test_checksum_mismatch_strict_fails_and_warn_is_loud(shared, tmp_path):
+    import shutil
+
+    root = tmp_path / "real"
+    shutil.copytree(shared / "sources/geneval", root / "geneval")
+    path = root / "geneval/evaluation_metadata.jsonl"
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:-1]))
+    res = runner.invoke(
+        stage.app,
+        ["--out", str(tmp_path / "raw"), "--metrics", str(tmp_path / "m.json"), "--plots", str(tmp_path / "plots")]
+        + ["--mirror", str(root), "--sources", "geneval"],
+        env={"DIFFCURATE_MIRROR": ""},
+    )
+    assert res.exit_code == 1 and "expected sha256 5c48e08" in res.output.replace("\n", "")
+    assert not (tmp_path / "raw").exists()
+    res = invoke(tmp_path, "--mirror", str(root), "--sources", "geneval")
+    assert res.exit_code == 0 and "PUBLISHED FILES NOT AS PINNED" in res.output
+    m = json.loads((tmp_path / "metrics/download.json").read_text())
+    assert m["verify"]["mismatches"][0]["file"] == "evaluation_metadata.jsonl" and m["n_prompts"] == 552
+
+
+def test_mirror_that_is_a_file(tmp_path):
+    (tmp_path / "mirror.txt").write_text("x")
+    res = invoke(tmp_path, "--mirror", str(tmp_path / "mirror.txt"))
+    assert res.exit_code == 2 and "is not a folder" in res.output

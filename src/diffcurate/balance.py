@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from diffcurate import schemas as S
-from diffcurate.errors import ConfigError, InputError
+from diffcurate.errors import ConfigError, InputError, SourceFormatError
 from diffcurate.schemas import GENERATED, DropReason, Language
 from diffcurate.sources import SourceName
 from diffcurate.taxonomy import CODES, Axis, cells
@@ -75,33 +75,46 @@ def parse_codes(value: str, axis: Axis) -> tuple[str, ...] | None:
 
 
 def read_holdout(path) -> set[str]:
-    """Prompts to exclude: a .txt (one per line), or a parquet/jsonl table with a `text` column."""
+    """Prompts to exclude: a .txt (one per line), or a parquet/jsonl table with a `text` column.
+
+    An empty file reads as no prompts: the stage warns loudly and records it (see `holdout_warning`).
+    """
     from pathlib import Path
 
     from diffcurate.io import read_table
+    from diffcurate.sources.readers import decode_utf8, read_bytes, split_lines
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"holdout {path}: no such file")
+    if path.suffix not in {".txt", ".jsonl", ".parquet"}:
+        raise InputError(f"holdout {path}: expected .txt (one prompt a line), .jsonl or .parquet")
+    try:
+        if path.suffix == ".parquet":
+            read_bytes(path)  # a directory or an unreadable file: named
+        else:
+            lines = split_lines(decode_utf8(read_bytes(path), path, allow_empty=True))
+    except SourceFormatError as exc:
+        raise InputError(f"holdout {exc}") from None
     if path.suffix == ".txt":
-        return {normalize(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+        return {normalize(line) for line in lines if line.strip()}
     if path.suffix == ".jsonl":
         records = []
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for lineno, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise InputError(f"holdout {path}, line {lineno}: not a JSON object ({exc.msg})") from None
+        if not records:
+            return set()
         df = pd.DataFrame.from_records(records)
-    elif path.suffix == ".parquet":
+    else:
         try:
             df = read_table(path)
         except Exception as exc:  # noqa: BLE001 — a malformed file: say which and why
             raise InputError(f"holdout {path}: cannot be read as parquet: {exc}") from None
-    else:
-        raise InputError(f"holdout {path}: expected .txt (one prompt a line), .jsonl or .parquet")
     if S.TEXT not in df:
         raise InputError(f"holdout {path}: expected a `{S.TEXT}` column, got {list(df.columns)}")
     bad = df[S.TEXT].map(lambda t: not isinstance(t, str))
@@ -110,10 +123,20 @@ def read_holdout(path) -> set[str]:
     return {normalize(t) for t in df[S.TEXT]}
 
 
+def holdout_warning(holdout: str, texts: frozenset[str]) -> str | None:
+    """The loud warning for a holdout file that holds no prompts (nothing is held out), else None."""
+    if not holdout or texts:
+        return None
+    return (
+        f"holdout {holdout} holds no prompts: nothing is held out, so the final set may contain the eval "
+        'prompts (eval leakage). Fill the file, or set balance.holdout to "" to run without a holdout'
+    )
+
+
 @dataclass(frozen=True)
 class BalanceConfig:
     """The `balance` section: `sample` parsed (parse_sample), `subjects` / `styles` as params.yaml
-    spells them (comma-separated codes, empty: all), and the texts of the `holdout` file (read_holdout)."""
+    spells them (comma-separated codes, empty: all), the `holdout` file and its texts (read_holdout)."""
 
     sample: dict[str, int] = field(default_factory=dict)
     min_words: int = 10
@@ -129,7 +152,8 @@ class BalanceConfig:
     styles: str = ""
     no_mjhq: bool = False
     max_source_share: float = 0.40
-    holdout_texts: frozenset[str] = frozenset()  # normalised prompts to exclude (none: no holdout file)
+    holdout: str = ""  # the holdout file's path, for metrics and warnings ("": no holdout file)
+    holdout_texts: frozenset[str] = frozenset()  # its normalised prompts to exclude (read_holdout)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -284,6 +308,13 @@ def run_balance(df: pd.DataFrame, cfg: BalanceConfig) -> BalanceResult:
             "seconds": round(time.perf_counter() - t0, 3),
         }
     )
+    if cfg.holdout:  # only with a holdout file, so metrics without one stay as they were
+        metrics["holdout"] = {
+            "file": cfg.holdout,
+            "prompts": len(cfg.holdout_texts),
+            "dropped": int((reason == DropReason.HOLDOUT.value).sum()),
+            "warning": holdout_warning(cfg.holdout, cfg.holdout_texts),
+        }
     return BalanceResult(out, metrics, dropped)
 
 

@@ -5,6 +5,11 @@ across sources (first occurrence wins); then English prompts under `min_words` w
 Chinese prompts under `min_chars_zh` characters are dropped. Nothing is lost: every dropped row
 goes to the rejected table with its reason (and, for duplicates, the id it duplicates).
 Near-duplicates are flagged on the kept rows and, if asked, moved to the rejected table too.
+
+Every published file with a pinned sha256 (`SourceSpec.pinned`) is checked before it is parsed,
+so a file cut at a line boundary cannot lose rows silently (`verify`: strict fails, warn records
+the mismatch in the metrics). A source file with no prompt fails, and so does a run that keeps
+no prompt at all: an empty table is never written as a success.
 """
 
 from __future__ import annotations
@@ -20,15 +25,17 @@ import numpy as np
 import pandas as pd
 
 from diffcurate import schemas as S
-from diffcurate.errors import SourceUnavailable
+from diffcurate.errors import ChecksumMismatch, NothingKept, SourceUnavailable
 from diffcurate.neardup import NearDupConfig, find_near_duplicates
-from diffcurate.schemas import DOWNLOAD_DROPS, DropReason, Language, NearDupAction, OnUnavailable, RawRecord
+from diffcurate.schemas import DOWNLOAD_DROPS, DropReason, Language, NearDupAction, OnUnavailable, RawRecord, VerifyMode
 from diffcurate.sources import SOURCES, SourceName, SourceSpec
 from diffcurate.sources.fetch import Endpoints, Fetcher, sha256_files
 from diffcurate.sources.parsers import NotInFolder
 from diffcurate.text import detect_language, lang_id, n_chars, n_words, normalize, stable_id
 
 log = logging.getLogger(__name__)
+
+MIRROR_ENV = "DIFFCURATE_MIRROR"  # a mirror folder to read when download.mirror is empty
 
 
 @dataclass
@@ -40,6 +47,7 @@ class DownloadConfig:
     min_chars_zh: int = 4
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
     near_dup_action: NearDupAction = NearDupAction.REPORT
+    verify: VerifyMode = VerifyMode.STRICT
     cache_dir: Path = Path("data/cache/downloads")
     endpoints: Endpoints | None = None
     fetcher_factory: Callable[[str], Fetcher] | None = None  # tests inject retry timings
@@ -52,6 +60,7 @@ class LoadedSource:
     files: list[Path]
     provenance: list[dict]
     seconds: float
+    checks: list[dict] = field(default_factory=list)  # one per pinned file (set): file, expected, sha256, ok
 
 
 @dataclass
@@ -62,15 +71,38 @@ class DownloadResult:
     per_source: pd.DataFrame  # one row per source, for the DVC bar plot
 
 
+def check_pinned(spec: SourceSpec, folder: Path, mode: VerifyMode) -> list[dict]:
+    """sha256 of each pinned published file (or file set) present in `folder` against its pin.
+
+    A file the folder does not hold (the source came as a normalized `prompts.jsonl`, or from the
+    Hub) is not checked. strict: a mismatch raises ChecksumMismatch; warn: it is logged and returned.
+    """
+    checks = []
+    for pattern, expected in spec.pinned.items():
+        files = sorted((p for p in folder.glob(pattern) if p.is_file()), key=lambda p: p.name)
+        if not files:
+            continue
+        got = sha256_files(files)
+        checks.append({"file": pattern, "expected": expected, "sha256": got, "ok": got == expected})
+        if got != expected:
+            where = files[0] if len(files) == 1 else folder / pattern
+            if mode is VerifyMode.STRICT:
+                raise ChecksumMismatch(where, expected, got)
+            log.info("%s: sha256 %s is not the pinned %s (download.verify: warn, used anyway)", where, got, expected)
+    return checks
+
+
 def load_source(spec: SourceSpec, cfg: DownloadConfig) -> LoadedSource:
     """Read one source from the mirror, or fetch its published files and read them.
 
-    Raises SourceUnavailable (absent from the mirror, network failure) or SourceFormatError.
+    Raises SourceUnavailable (absent from the mirror, network failure), ChecksumMismatch (strict)
+    or SourceFormatError (a malformed or empty file).
     """
     start = time.perf_counter()
     provenance: list[dict] = []
     if cfg.mirror is not None:
         folder = cfg.mirror / spec.mirror_dir
+        checks = check_pinned(spec, folder, cfg.verify)
         try:
             records, files = spec.parse(folder)
         except NotInFolder as exc:
@@ -81,9 +113,10 @@ def load_source(spec: SourceSpec, cfg: DownloadConfig) -> LoadedSource:
         make = cfg.fetcher_factory or (lambda name: Fetcher(name, endpoints=cfg.endpoints or Endpoints.from_env()))
         fetcher = make(spec.name.value)
         spec.fetch(fetcher, folder)
+        checks = check_pinned(spec, folder, cfg.verify)
         records, files = spec.parse(folder)
         provenance = fetcher.provenance
-    return LoadedSource(spec.name, records, files, provenance, time.perf_counter() - start)
+    return LoadedSource(spec.name, records, files, provenance, time.perf_counter() - start, checks)
 
 
 def clean(loaded: list[LoadedSource], min_words: int, min_chars_zh: int) -> tuple[list[dict], list[dict]]:
@@ -159,6 +192,12 @@ def run_download(cfg: DownloadConfig, on_source: Callable[[SourceName, str], Non
         if on_source:
             on_source(name, status)
     t_load = time.perf_counter() - t0
+    if not loaded:
+        reasons = "; ".join(f"{name}: {why}" for name, why in skipped.items())
+        raise NothingKept(
+            f"no prompts kept: every source was skipped ({reasons}). Point download.mirror (or ${MIRROR_ENV}) "
+            "at a mirror of the published files such as ../shared/sources, or check the network"
+        )
 
     kept, rejected = clean(loaded, cfg.min_words, cfg.min_chars_zh)
     t_clean = time.perf_counter() - t0 - t_load
@@ -181,6 +220,12 @@ def run_download(cfg: DownloadConfig, on_source: Callable[[SourceName, str], Non
                 }
             )
         kept = [row for i, row in enumerate(kept) if not near.is_dup[i]]
+    if not kept:
+        drops = dict(sorted(Counter(r[S.REASON] for r in rejected).items()))
+        raise NothingKept(
+            f"no prompts kept: all {len(rejected)} rows of {[s.name.value for s in loaded]} were dropped {drops}; "
+            "check download.min_words / min_chars_zh and the source files"
+        )
     t_near = time.perf_counter() - t0 - t_load - t_clean
 
     prompts = _frame(kept, S.RAW_COLUMNS)
@@ -205,6 +250,13 @@ def _lang_stats(df: pd.DataFrame) -> dict:
     }
 
 
+def _verified(checks: list[dict]) -> str:
+    """ok: every pinned file matched; mismatch: one did not (verify: warn); unpinned: none checked."""
+    if not checks:
+        return "unpinned"
+    return "ok" if all(c["ok"] for c in checks) else "mismatch"
+
+
 def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.DataFrame]:
     reasons = [r.value for r in DOWNLOAD_DROPS]
     per_source: dict[str, dict] = {}
@@ -221,6 +273,7 @@ def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.
             "near_duplicates": int(mine[S.NEAR_DUP_OF].notna().sum()),
             "files": len(src.files),
             "sha256": sha256_files(src.files),
+            "verified": _verified(src.checks),
             "provenance": src.provenance,
             "seconds": round(src.seconds, 3),
         }
@@ -246,6 +299,16 @@ def _metrics(cfg, loaded, skipped, prompts, rejected, n_near) -> tuple[dict, pd.
             "action": cfg.near_dup_action.value,
         },
         "params": {"min_words": cfg.min_words, "min_chars_zh": cfg.min_chars_zh},
+        "verify": {
+            "mode": cfg.verify.value,
+            "checked": sum(len(s.checks) for s in loaded),
+            "mismatches": [
+                {"source": s.name.value, "file": c["file"], "expected": c["expected"], "sha256": c["sha256"]}
+                for s in loaded
+                for c in s.checks
+                if not c["ok"]
+            ],
+        },
         "per_source": per_source,
     }
     return metrics, pd.DataFrame(rows, columns=[S.SOURCE, "kept", *reasons])

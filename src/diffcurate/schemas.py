@@ -31,6 +31,13 @@ class OnUnavailable(StrEnum):
     SKIP = "skip"
 
 
+class VerifyMode(StrEnum):
+    """What `download` does with a published file whose sha256 is not the pinned one."""
+
+    STRICT = "strict"  # fail, naming the file and both hashes
+    WARN = "warn"  # print it, record it in metrics/download.json, and use the file
+
+
 class NearDupAction(StrEnum):
     """What `download` does with near-duplicates: flag them in the table, or move them to rejected."""
 

@@ -182,7 +182,7 @@ class Fetcher:
                 if status in RETRYABLE_STATUS:
                     raise _Retryable(f"HTTP {status}") from None
                 raise SourceUnavailable(self.source, f"{url}: HTTP {status}: {exc}") from None
-            except (OSError, TimeoutError) as exc:  # connection errors, timeouts, cut downloads
+            except _hub_transport_errors() as exc:  # connection errors, timeouts, cut downloads
                 raise _Retryable(f"{type(exc).__name__}: {exc}") from None
 
         path, commit = self._with_retries(f"hf {repo}/{filename}", attempt)
@@ -192,14 +192,20 @@ class Fetcher:
     def hf_dataset(
         self, repo: str, config: str | None, split: str, columns: list[str], revision: str, dest: Path, filename: str
     ) -> Path:
-        """Text columns of a Hub dataset through `datasets` (streamed: image columns are not downloaded)."""
+        """Text columns of a Hub dataset through `datasets` (streamed: image columns are not downloaded).
+
+        The revision is resolved to a commit first (the Hub's dataset info), and exactly that commit
+        is loaded and recorded, so a re-run reads the same data or says which commit changed.
+        """
         import datasets
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        commit = self.hf_commit(repo, revision)
+
         def attempt() -> dict[str, list]:
             try:
-                ds = datasets.load_dataset(repo, config, split=split, revision=revision, streaming=True)
+                ds = datasets.load_dataset(repo, config, split=split, revision=commit, streaming=True)
                 rows: dict[str, list] = {}
                 for row in ds:
                     present = [c for c in columns if c in row]
@@ -213,12 +219,48 @@ class Fetcher:
             except datasets.exceptions.DatasetNotFoundError as exc:
                 raise SourceUnavailable(self.source, f"{repo}: {exc}") from None
 
-        rows = self._with_retries(f"datasets {repo}/{config}/{split}", attempt)
+        rows = self._with_retries(f"datasets {repo}/{config}/{split}@{commit}", attempt)
         target = dest / filename
         with atomic_path(target) as tmp:
             pq.write_table(pa.table(rows), tmp)
-        self._record(f"hf://datasets/{repo}/{config or ''}/{split}", revision, target)
+        self._record(f"hf://datasets/{repo}/{config or ''}/{split}", commit, target)
         return target
+
+    def hf_commit(self, repo: str, revision: str) -> str:
+        """The commit a Hub dataset's revision (a branch or tag) points to now."""
+        from huggingface_hub import HfApi
+        from huggingface_hub.errors import HfHubHTTPError
+
+        api = HfApi(endpoint=self.endpoints.hf)
+
+        def attempt() -> str:
+            try:
+                info = api.dataset_info(repo, revision=revision, timeout=self.timeout_s)
+            except HfHubHTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else None
+                if status in RETRYABLE_STATUS:
+                    raise _Retryable(f"HTTP {status}") from None
+                raise SourceUnavailable(self.source, f"{repo}@{revision}: HTTP {status}: {exc}") from None
+            except _hub_transport_errors() as exc:
+                raise _Retryable(f"{type(exc).__name__}: {exc}") from None
+            if not info.sha:
+                raise SourceUnavailable(self.source, f"{repo}@{revision}: the Hub did not say which commit it is")
+            return info.sha
+
+        return self._with_retries(f"hf {repo}@{revision}", attempt)
+
+
+def _hub_transport_errors() -> tuple[type[BaseException], ...]:
+    """Connection errors and timeouts as huggingface_hub's HTTP client raises them (not all are OSError)."""
+    import importlib
+
+    errors: list[type[BaseException]] = [OSError, TimeoutError]
+    for name in ("httpx2", "httpx"):  # the client huggingface_hub uses, depending on its version
+        try:
+            errors.append(importlib.import_module(name).TransportError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
 
 
 def _retry_after(value: str | None) -> float | None:

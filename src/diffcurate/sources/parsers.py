@@ -8,6 +8,7 @@ per line), which is how the offline mirror ships sources whose original file is 
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import pyarrow.parquet as pq
 
 from diffcurate.errors import SourceFormatError
 from diffcurate.schemas import RawRecord
-from diffcurate.sources.readers import iter_csv, iter_jsonl, iter_tsv, read_json, read_text, require_str
+from diffcurate.sources.readers import iter_csv, iter_jsonl, iter_tsv, read_bytes, read_json, read_text, require_str
 
 NORMALIZED_FILE = "prompts.jsonl"
 
@@ -46,15 +47,22 @@ def _first_present(root: Path, *names: str) -> Path | None:
 
 
 def _with_fallback(parse_original: Callable[[Path], Parsed], *originals: str) -> Callable[[Path], Parsed]:
-    """Parse the published file if present, else the normalized `prompts.jsonl`, else NotInFolder."""
+    """Parse the published file if present, else the normalized `prompts.jsonl`, else NotInFolder.
+
+    A source that parses to no prompt at all is an error naming its file, never an empty source."""
 
     def parse(root: Path) -> Parsed:
+        if root.exists() and not root.is_dir():
+            raise SourceFormatError(root, None, "expected a folder of published files, but it is a file")
         if any((root / name).exists() for name in originals):
-            return parse_original(root)
-        normalized = root / NORMALIZED_FILE
-        if normalized.is_file():
-            return parse_normalized(normalized), [normalized]
-        raise NotInFolder(f"none of {[*originals, NORMALIZED_FILE]} in {root}")
+            records, files = parse_original(root)
+        elif (root / NORMALIZED_FILE).exists():
+            records, files = parse_normalized(root / NORMALIZED_FILE), [root / NORMALIZED_FILE]
+        else:
+            raise NotInFolder(f"none of {[*originals, NORMALIZED_FILE]} in {root}")
+        if not records:
+            raise SourceFormatError(files[0] if len(files) == 1 else root, None, "expected at least one prompt, found none")
+        return records, files
 
     parse.__doc__ = parse_original.__doc__
     return parse
@@ -62,6 +70,8 @@ def _with_fallback(parse_original: Callable[[Path], Parsed], *originals: str) ->
 
 def _parquet_rows(path: Path, text_columns: list[str], category_column: str | None) -> list[RawRecord]:
     """Rows of a parquet file written by the `datasets` fetcher (first present text column)."""
+    if path.is_dir():  # pyarrow would read a folder as a dataset
+        raise SourceFormatError(path, None, "expected a file, but it is a directory")
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
@@ -169,7 +179,7 @@ def _cvtg(root: Path) -> Parsed:
     """
     path = root / "CVTG-2K.zip"
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(read_bytes(path)))
     except zipfile.BadZipFile as exc:
         raise SourceFormatError(path, None, f"expected a zip archive ({exc})") from None
     records = []
@@ -205,7 +215,7 @@ def _longtext(root: Path) -> Parsed:
     records, files = [], []
     for name, lang in LONGTEXT_FILES.items():
         path = root / name
-        if not path.is_file():
+        if not path.exists():
             raise SourceFormatError(path, None, "expected this LongText-Bench file beside its other language")
         files.append(path)
         for n, obj in iter_jsonl(path):
