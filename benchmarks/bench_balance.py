@@ -46,8 +46,11 @@ def main(
             t = time.perf_counter()
             res = run_balance(df, cfg)
             times.append(time.perf_counter() - t)
-        results[name] = {"seconds_median": round(statistics.median(times), 3), "n_out": res.metrics["n_prompts"],
-                         "dropped": res.metrics["dropped"]}
+        results[name] = {
+            "seconds_median": round(statistics.median(times), 3),
+            "n_out": res.metrics["n_prompts"],
+            "dropped": res.metrics["dropped"],
+        }
         print(f"{name}: {n} rows → {res.metrics['n_prompts']} in {statistics.median(times):.2f} s (median of {repeats})")
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {"n": n, "machine": platform.processor() or platform.machine(), "results": results}

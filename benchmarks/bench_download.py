@@ -42,8 +42,12 @@ def main(
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results/download.json"),
 ) -> None:
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1",
-           "DIFFCURATE_MIRROR": str(mirror.resolve())}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "DIFFCURATE_MIRROR": str(mirror.resolve()),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         repo = copy_tracked_tree(REPO, Path(tmp) / "repo")
         stage = [sys.executable, "stages/download.py", "--out", "data/raw", "--on-unavailable", "skip"]

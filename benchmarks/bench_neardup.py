@@ -60,7 +60,8 @@ def synthesize(base: list[str], n: int, seed: int) -> list[str]:
 def main(
     n: Annotated[int, typer.Option(help="Number of synthetic prompts.")] = 1_000_000,
     mirror: Annotated[Path, typer.Option(envvar="DIFFCURATE_MIRROR", help="Mirror of the published prompt files.")] = Path(
-        "../shared/sources"),
+        "../shared/sources"
+    ),
     out: Annotated[Path, typer.Option(help="Where to write the JSON result.")] = Path("benchmarks/results/neardup.json"),
 ) -> None:
     base = run_download(DownloadConfig(SOURCE_ORDER, mirror=mirror, on_unavailable=OnUnavailable.SKIP)).prompts["text"].tolist()

@@ -53,10 +53,16 @@ def main(
         sps = batches * batch_size / sec
         cpu = f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
         name = torch.cuda.get_device_name() if device == "cuda" else cpu
-        results[device] = {"device": name, "samples_per_s": round(sps, 1), "forward_passes_per_s": round(sps * n_draws, 1),
-                           "full_corpus_minutes": round(corpus_size / sps / 60, 2)}
-        print(f"{device} ({name}): {sps:.0f} samples/s × {n_draws} draws = {sps * n_draws:.0f} passes/s; "
-              f"{corpus_size} samples in {corpus_size / sps / 60:.1f} min")
+        results[device] = {
+            "device": name,
+            "samples_per_s": round(sps, 1),
+            "forward_passes_per_s": round(sps * n_draws, 1),
+            "full_corpus_minutes": round(corpus_size / sps / 60, 2),
+        }
+        print(
+            f"{device} ({name}): {sps:.0f} samples/s × {n_draws} draws = {sps * n_draws:.0f} passes/s; "
+            f"{corpus_size} samples in {corpus_size / sps / 60:.1f} min"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {"model": model, "n_draws": n_draws, "batch_size": batch_size, "results": results}
     out.write_text(json.dumps(report, indent=2) + "\n")

@@ -15,6 +15,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from diffcurate import schemas as S
@@ -22,9 +23,9 @@ from diffcurate.classify.artifact import save_classifier
 from diffcurate.classify.base import Backend
 from diffcurate.classify.embedding import EmbeddingConfig, SeedHead
 from diffcurate.classify.encoders import EncoderName, EncoderPrecision
-from diffcurate.classify.run import ClassifyConfig, classify_table, evaluate_reference, load_labelled
+from diffcurate.classify.run import ClassifyConfig, check_texts, classify_table, evaluate_reference, load_labelled
 from diffcurate.cli import read_input
-from diffcurate.errors import DiffcurateError, InputError
+from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.llm_cli import ClaudeOptions, claude_defaults, claude_options
 from diffcurate.params import stage_defaults
@@ -113,12 +114,13 @@ def main(
     )
     try:
         df = read_input(input)
-        if S.TEXT not in df:
-            raise InputError(f"{input}: expected a `{S.TEXT}` column, got {list(df.columns)}")
+        check_texts(df, input)
         seed_df = load_labelled(Path(seed_labels)) if seed_labels else None
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"classify ({backend.value})", total=len(df))
-            out, m, clf = classify_table(cfg, df, seed_df, progress=lambda n: bar.advance(task, n))
+            out, m, clf = classify_table(
+                cfg, df, seed_df, progress=lambda n: bar.advance(task, n), min_answered_share=claude.min_answered_share
+            )
         confusion = None
         if reference and Path(reference).is_file():
             ref = load_labelled(Path(reference))
@@ -129,7 +131,7 @@ def main(
         elif reference:
             console.print(f"[yellow]reference {reference} not found: agreement not measured")
     except DiffcurateError as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
+        console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.touch()  # a persistent DVC output even when no Claude call was made

@@ -16,10 +16,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.artifact import load_classifier
+from diffcurate.classify.claude import ClaudeClassifier
 from diffcurate.cli import read_input
 from diffcurate.errors import DiffcurateError
 from diffcurate.generate.claude import ClaudeExpander
@@ -97,8 +99,13 @@ def main(
         else:
             expander = OfflineExpander(seed=seed)
         out, m = run_expand(df, clf, expander, cfg)
+        # A dead API, a wrong URL or a bad key answers nothing: fail with the cause rather than write that.
+        if isinstance(expander, ClaudeExpander):
+            expander.require_answered(claude.min_answered_share, "expand: prompts Claude expanded validly")
+        if isinstance(clf, ClaudeClassifier):
+            clf.require_labelled(claude.min_answered_share, "expand (re-classifying)")
     except DiffcurateError as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
+        console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     if isinstance(expander, ClaudeExpander):
         m["claude"] = expander.usage_metrics()

@@ -16,10 +16,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.artifact import load_classifier
+from diffcurate.classify.claude import ClaudeClassifier
 from diffcurate.cli import read_input
 from diffcurate.errors import ConfigError, DiffcurateError
 from diffcurate.generate.claude import ClaudeGenerator
@@ -149,8 +151,13 @@ def main(
         out, m, table = run_gapfill(
             df, clf, generator, cfg, progress=lambda r, a, o: console.print(f"gapfill round {r}: {a} accepted, {o} slots open")
         )
+        # A dead API, a wrong URL or a bad key answers nothing: fail with the cause rather than write that.
+        if isinstance(generator, ClaudeGenerator):
+            generator.require_answered(claude.min_answered_share, "gapfill: open slots Claude wrote a valid prompt for")
+        if isinstance(clf, ClaudeClassifier):
+            clf.require_labelled(claude.min_answered_share, "gapfill (re-classifying)")
     except DiffcurateError as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
+        console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     if isinstance(generator, ClaudeGenerator):
         m["claude"] = generator.usage_metrics()

@@ -57,8 +57,10 @@ def write_tiny_mirror(root: Path) -> Path:
     )
     (root / "genai-bench").mkdir()
     (root / "genai-bench/prompts.jsonl").write_text(
-        json.dumps({"text": "a cute dog is playing a ball in the park", "language": "en"}) + "\n"
-        + json.dumps({"text": "A bowl of ramen with a soft boiled egg on top", "language": "en"}) + "\n",
+        json.dumps({"text": "a cute dog is playing a ball in the park", "language": "en"})
+        + "\n"
+        + json.dumps({"text": "A bowl of ramen with a soft boiled egg on top", "language": "en"})
+        + "\n",
         encoding="utf-8",
     )
     (root / "drawbench").mkdir()
@@ -72,8 +74,12 @@ def write_tiny_mirror(root: Path) -> Path:
         encoding="utf-8",
     )
     (root / "dpg-bench/prompts").mkdir(parents=True)
-    (root / "dpg-bench/prompts/0.txt").write_text("A long dense prompt about a quiet harbour at dawn with boats", encoding="utf-8")
-    (root / "dpg-bench/prompts/countbench4.txt").write_text("Four wooden chairs around a round oak table in a sunlit room\n", encoding="utf-8")
+    (root / "dpg-bench/prompts/0.txt").write_text(
+        "A long dense prompt about a quiet harbour at dawn with boats", encoding="utf-8"
+    )
+    (root / "dpg-bench/prompts/countbench4.txt").write_text(
+        "Four wooden chairs around a round oak table in a sunlit room\n", encoding="utf-8"
+    )
     (root / "oneig-bench-zh").mkdir()
     (root / "oneig-bench-zh/OneIG-Bench-ZH.csv").write_bytes(
         "category,id,prompt_cn,class\r\nPortrait,000,一位老人坐在窗边读书，阳光洒在脸上,\r\n"
@@ -81,16 +87,41 @@ def write_tiny_mirror(root: Path) -> Path:
     )
     (root / "cvtg-2k").mkdir()
     (root / "cvtg-2k/CVTG-2K.zip").write_bytes(
-        cvtg_zip({"CVTG/2.json": ["A cafe window shows 'Cafe' in warm brown letters"],
-                  "CVTG-Style/2.json": ["A neon sign reads 'Open' above a dark bar door"]})
+        cvtg_zip(
+            {
+                "CVTG/2.json": ["A cafe window shows 'Cafe' in warm brown letters"],
+                "CVTG-Style/2.json": ["A neon sign reads 'Open' above a dark bar door"],
+            }
+        )
     )
     (root / "longtext-bench").mkdir()
     (root / "longtext-bench/text_prompts.jsonl").write_text(
-        json.dumps({"category": "sign", "length": "short", "prompt": "A shop sign that reads 'Fresh bread every morning' in gold", "text": ["x"], "text_length": 4, "prompt_id": 0}) + "\n",
+        json.dumps(
+            {
+                "category": "sign",
+                "length": "short",
+                "prompt": "A shop sign that reads 'Fresh bread every morning' in gold",
+                "text": ["x"],
+                "text_length": 4,
+                "prompt_id": 0,
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
     (root / "longtext-bench/text_prompts_zh.jsonl").write_text(
-        json.dumps({"category": "sign", "length": "short", "prompt": "街边的招牌上写着“每日新鲜烘焙”", "text": ["x"], "text_length": 6, "prompt_id": 0}, ensure_ascii=False) + "\n",
+        json.dumps(
+            {
+                "category": "sign",
+                "length": "short",
+                "prompt": "街边的招牌上写着“每日新鲜烘焙”",
+                "text": ["x"],
+                "text_length": 6,
+                "prompt_id": 0,
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
         encoding="utf-8",
     )
     (root / "mjhq-30k").mkdir()

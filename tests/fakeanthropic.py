@@ -6,7 +6,9 @@ The "model" answers the forced tool call: `record_labels` from an oracle (text â
 `message_faults` is consumed one per POST /v1/messages (`429`, `529`, `500`, `timeout`,
 `malformed_json`, `no_tool`, `invalid_codes`, `drop_one`, `too_short`); batch faults script the 404 that can
 follow creation (`batch_404s`) and per-request results (`result_faults[custom_id]`: `errored`,
-`expired`). Every request is counted, and each prompt labelled is counted in `labelled`.
+`expired`). `fail_all` (e.g. `401`) answers every Messages request with that error, `valid_keys`
+refuses other API keys with a 401, and `delay_s` slows every Messages answer (to kill a client
+mid-run). Every request is counted, and each prompt labelled is counted in `labelled`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ class FakeAnthropic:
         self.bodies: list[dict] = []
         self.lock = threading.Lock()
         self.timeout_sleep = 1.5
+        self.fail_all: str | None = None  # "401", "404", "429", "500", ...: every Messages request fails so
+        self.valid_keys: set[str] | None = None  # None: any key
+        self.delay_s = 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,6 +60,16 @@ class FakeAnthropic:
             def _json(self, status: int, obj, headers=None):
                 self._send(status, json.dumps(obj).encode(), headers=headers)
 
+            KINDS = {
+                400: "invalid_request_error",
+                401: "authentication_error",
+                403: "permission_error",
+                404: "not_found_error",
+                429: "rate_limit_error",
+                500: "api_error",
+                529: "overloaded_error",
+            }
+
             def _error(self, status: int, kind: str):
                 headers = {"retry-after": "0"} if status in (429, 529) else None
                 self._json(status, {"type": "error", "error": {"type": kind, "message": f"scripted {status}"}}, headers)
@@ -62,13 +77,18 @@ class FakeAnthropic:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                server.api_keys.add(
-                    self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
-                )
+                key = self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
+                server.api_keys.add(key)
                 path = self.path.split("?")[0]
                 with server.lock:
                     server.requests[("POST", path)] += 1
                     server.bodies.append(body)
+                if server.valid_keys is not None and key not in server.valid_keys:
+                    return self._error(401, "authentication_error")
+                if path == "/v1/messages" and server.fail_all:
+                    return self._error(int(server.fail_all), self.KINDS.get(int(server.fail_all), "api_error"))
+                if path == "/v1/messages" and server.delay_s:
+                    time.sleep(server.delay_s)
                 if path == "/v1/messages":
                     with server.lock:
                         fault = server.message_faults.pop(0) if server.message_faults else None

@@ -163,7 +163,7 @@ def test_parse_labels_rejects_bad_entries():
 def test_claude_options_are_defined_once_and_default_to_the_stage_section(tmp_path):
     (tmp_path / "params.yaml").write_text(
         "s:\n  claude:\n    model: m1\n    temperature: ''\n    mode: batch\n    concurrency: 2\n    max_retries: 1\n"
-        "    prompts_per_request: 3\n    max_reasks: 0\n"
+        "    prompts_per_request: 3\n    max_reasks: 0\n    min_answered_share: 0.9\n"
     )
     P = stage_defaults("s", tmp_path / "stage.py")
     got = {}
@@ -184,13 +184,14 @@ def test_claude_options_are_defined_once_and_default_to_the_stage_section(tmp_pa
         "claude_max_retries",
         "prompts_per_request",
         "max_reasks",
+        "claude_min_answered_share",
         "after",
     ]  # in place of `claude`
     assert CliRunner().invoke(app, []).exit_code == 0
     assert (
         got["claude"]
         == claude_defaults(P)
-        == ClaudeOptions(ClaudeConfig(model="m1", temperature=None, mode=LLMMode.BATCH, concurrency=2, max_retries=1), 3, 0)
+        == ClaudeOptions(ClaudeConfig(model="m1", temperature=None, mode=LLMMode.BATCH, concurrency=2, max_retries=1), 3, 0, 0.9)
     )
     res = CliRunner().invoke(app, ["--claude-temperature", "0.5", "--max-reasks", "4", "--before", "7", "--claude-mode", "sync"])
     assert res.exit_code == 0, res.output

@@ -164,8 +164,11 @@ def test_cli_defaults_are_params_yaml(stage: str) -> None:
 
 @pytest.mark.parametrize("stage", sorted(STAGES))
 def test_every_option_has_help(stage: str) -> None:
-    missing = [p.opts[0] for p in typer.main.get_command(load_stage(stage_script(stage).stem).app).params
-               if isinstance(p, typer.core.TyperOption) and not p.help]
+    missing = [
+        p.opts[0]
+        for p in typer.main.get_command(load_stage(stage_script(stage).stem).app).params
+        if isinstance(p, typer.core.TyperOption) and not p.help
+    ]
     assert not missing, f"{stage}: options without help: {missing}"
 
 
@@ -217,7 +220,11 @@ def test_config_dataclass_defaults_agree_with_params() -> None:
                 except (KeyError, TypeError):
                     continue
                 got = plain(field.default)
-                if (float(got) != float(expected)) if isinstance(expected, int | float) and not isinstance(expected, bool) else (str(got) != str(expected)):
+                if (
+                    (float(got) != float(expected))
+                    if isinstance(expected, int | float) and not isinstance(expected, bool)
+                    else (str(got) != str(expected))
+                ):
                     wrong.append(f"{cls.__name__}.{field.name} = {got!r}, params.yaml {section}.{field.name} = {expected!r}")
     assert not wrong, wrong
 

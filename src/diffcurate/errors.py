@@ -35,3 +35,25 @@ class InputError(DiffcurateError, ValueError):
 
 class ConfigError(DiffcurateError, ValueError):
     """An option or params.yaml value is out of range or malformed; the message names it and what is allowed."""
+
+
+class LLMError(DiffcurateError):
+    """The LLM could not be used (no API key) or answered too little: the message gives the share
+    answered, the threshold param, and the first error of each kind (connection, authentication, ...)."""
+
+
+class ChecksumMismatch(DiffcurateError):
+    """A published file's sha256 is not the one pinned for its revision (cut, changed or another version)."""
+
+    def __init__(self, path: Path | str, expected: str, got: str):
+        self.path = Path(path)
+        self.expected = expected
+        self.got = got
+        super().__init__(
+            f"{self.path}: expected sha256 {expected} (the pinned published file), got {got}: the file is cut, "
+            "changed or another version; fetch it again, or set download.verify: warn to use it anyway"
+        )
+
+
+class NothingKept(DiffcurateError):
+    """A stage would write an empty result (every source skipped, or every row dropped)."""

@@ -19,7 +19,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-
 TMP_SUFFIX = ".tmp"
 BAK_SUFFIX = ".bak"
 

@@ -14,6 +14,12 @@ tool, so the answer is the tool call's input.
   `custom_id`; only errored/expired/missing requests are resubmitted, up to `max_resubmits`.
 
 The API key is read by the SDK from ANTHROPIC_API_KEY; it is never logged or written anywhere.
+Without it, the first request fails up front with an `LLMError` naming the variable (a run the
+cache serves entirely makes no request and needs no key).
+
+Failures are results, not exceptions; `Usage` counts them and keeps the first message of each
+kind (`ErrorKind`: connection, authentication, rate limit, ...), so that a stage whose answered
+share falls below its `claude.min_answered_share` fails with the cause (`require_answered`).
 """
 
 from __future__ import annotations
@@ -22,14 +28,49 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from diffcurate.errors import ConfigError
+from diffcurate.errors import ConfigError, LLMError
 
 log = logging.getLogger(__name__)
+
+API_KEY_ENV = "ANTHROPIC_API_KEY"
+
+
+class ErrorKind(StrEnum):
+    """What went wrong with a request, as a user would fix it."""
+
+    CONNECTION = "connection"  # unreachable host, wrong URL's host or port, timeouts (after the SDK's retries)
+    AUTHENTICATION = "authentication"  # 401 / 403: a bad or revoked key
+    RATE_LIMIT = "rate_limit"  # 429 after the SDK's retries
+    NOT_FOUND = "not_found"  # 404: a wrong base URL or model name
+    SERVER = "server"  # 5xx / 529 overloaded after the SDK's retries, errored or expired batch requests
+    REQUEST = "request"  # another 4xx: the request itself was refused
+    BAD_ANSWER = "bad_answer"  # a 200 that is not the tool call, or items missing or invalid in it
+
+
+def status_message(exc: Any) -> str:
+    """`HTTP 401 authentication_error: invalid x-api-key` from an SDK APIStatusError."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return f"HTTP {exc.status_code} {error.get('type', 'error')}: {error['message']}"
+    return f"HTTP {exc.status_code}: {exc.message}"
+
+
+def status_kind(status: int) -> ErrorKind:
+    if status in (401, 403):
+        return ErrorKind.AUTHENTICATION
+    if status == 429:
+        return ErrorKind.RATE_LIMIT
+    if status == 404:
+        return ErrorKind.NOT_FOUND
+    if status >= 500:
+        return ErrorKind.SERVER
+    return ErrorKind.REQUEST
 
 
 class LLMMode(StrEnum):
@@ -88,6 +129,9 @@ class ToolResult:
     error: str | None = None
 
 
+OnResult = Callable[[int, ToolResult], None]  # (request index, its result), as results arrive
+
+
 @dataclass
 class Usage:
     requests: int = 0
@@ -97,6 +141,7 @@ class Usage:
     cache_read_input_tokens: int = 0
     batch_requests: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    first_errors: dict[ErrorKind, str] = field(default_factory=dict)  # the first message of each kind
 
     def add(self, usage: Any, batch: bool) -> None:
         self.requests += 1
@@ -104,8 +149,18 @@ class Usage:
         for name in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
             setattr(self, name, getattr(self, name) + int(getattr(usage, name, 0) or 0))
 
-    def error(self, kind: str) -> None:
+    def error(self, kind: str, category: ErrorKind | None = None, message: str = "") -> None:
+        """Count an error under `kind` (e.g. http_401); keep `message` if it is the first of its `category`."""
         self.errors[kind] = self.errors.get(kind, 0) + 1
+        if category is not None:
+            self.first_error(category, message)
+
+    def first_error(self, category: ErrorKind, message: str) -> None:
+        self.first_errors.setdefault(category, " ".join(message.split())[:300])
+
+    def describe_errors(self) -> str:
+        """One line per kind of error seen: its first message."""
+        return "\n".join(f"  first {kind.value} error: {msg}" for kind, msg in self.first_errors.items())
 
     def cost_usd(self, cfg: ClaudeConfig) -> float:
         """Estimated cost: cache writes cost 1.25× input, cache reads 0.1×; batch requests half price."""
@@ -123,8 +178,21 @@ class Usage:
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
             "errors": dict(sorted(self.errors.items())),
+            **({"first_errors": {k.value: v for k, v in sorted(self.first_errors.items())}} if self.first_errors else {}),
             "estimated_cost_usd": self.cost_usd(cfg),
         }
+
+
+def require_answered(what: str, answered: int, asked: int, min_share: float, usage: Usage) -> None:
+    """LLMError when fewer than `min_share` of the `asked` items got a usable answer, naming the
+    share, the param and the first error of each kind. `what`: e.g. "classify: prompts labelled"."""
+    if asked == 0 or answered / asked >= min_share:
+        return
+    errors = usage.describe_errors() or "  (no request failed: the answers were unusable)"
+    raise LLMError(
+        f"{what}: {answered} of {asked} ({answered / asked:.1%}), below claude.min_answered_share "
+        f"{min_share:g}; nothing written.\n{errors}"
+    )
 
 
 BODY_ONLY = ("temperature",)  # request fields the SDK has no argument for
@@ -153,6 +221,18 @@ class ClaudeClient:
         self.sleep = sleep
         self.usage = Usage()
 
+    def _url(self) -> str:
+        return str(getattr(self.client, "base_url", ""))
+
+    def require_key(self, n_requests: int) -> None:
+        """LLMError, before any request, when the SDK found no credentials (ANTHROPIC_API_KEY)."""
+        if getattr(self.client, "api_key", "x") or getattr(self.client, "auth_token", None):
+            return
+        raise LLMError(
+            f"{API_KEY_ENV} is not set: {n_requests} request(s) for answers not in the cache need the Claude API "
+            f"(set {API_KEY_ENV}, or use an offline backend)"
+        )
+
     def params(self, req: ToolRequest) -> dict:
         """The Messages request body (also the `params` of a batch request)."""
         extra = {} if self.cfg.temperature is None else {"temperature": self.cfg.temperature}
@@ -167,14 +247,28 @@ class ClaudeClient:
             "messages": [{"role": "user", "content": req.user}],
         }
 
-    def run(self, requests: Sequence[ToolRequest]) -> list[ToolResult]:
-        """One result per request, in order. Failures are results with `error`, never exceptions."""
+    def run(self, requests: Sequence[ToolRequest], on_result: OnResult | None = None) -> list[ToolResult]:
+        """One result per request, in order. Failures are results with `error`, never exceptions.
+
+        `on_result(i, result)` is called (in this thread) as each result arrives, once per request:
+        callers cache answers there, so a run killed half-way keeps every answer it received."""
         if not requests:
             return []
+        self.require_key(len(requests))
+        take = on_result or (lambda i, r: None)
         if self.cfg.mode is LLMMode.BATCH:
-            return self._run_batch(requests)
-        with ThreadPoolExecutor(max_workers=max(1, self.cfg.concurrency)) as pool:
-            return list(pool.map(self._run_one, requests))
+            return self._run_batch(requests, take)
+        results: list[ToolResult | None] = [None] * len(requests)
+        pool = ThreadPoolExecutor(max_workers=max(1, self.cfg.concurrency))
+        try:
+            futures = {pool.submit(self._run_one, req): i for i, req in enumerate(requests)}
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                take(i, results[i])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return results  # type: ignore[return-value]
 
     # --- synchronous Messages -----------------------------------------------------------------
     def _run_one(self, req: ToolRequest) -> ToolResult:
@@ -188,23 +282,26 @@ class ClaudeClient:
                 self.usage.add(message.usage, batch=False)
                 return ToolResult(req.custom_id, tool_input(message, req.tool["name"]))
             except MalformedResponse as exc:
-                self.usage.error("malformed_response")
                 last = str(exc)
+                self.usage.error("malformed_response", ErrorKind.BAD_ANSWER, last)
             except (json.JSONDecodeError, A.APIResponseValidationError) as exc:
-                self.usage.error("malformed_response")
                 last = f"malformed response body: {exc}"
+                self.usage.error("malformed_response", ErrorKind.BAD_ANSWER, last)
             except A.APIStatusError as exc:  # the SDK already retried the retryable ones
-                self.usage.error(f"http_{exc.status_code}")
-                return ToolResult(req.custom_id, error=f"HTTP {exc.status_code}: {exc.message}")
+                error = status_message(exc)
+                self.usage.error(f"http_{exc.status_code}", status_kind(exc.status_code), error)
+                return ToolResult(req.custom_id, error=error)
             except A.APIConnectionError as exc:  # includes timeouts, after the SDK's retries
-                self.usage.error("connection")
-                return ToolResult(req.custom_id, error=f"{type(exc).__name__}: {exc}")
+                error = f"{type(exc).__name__}: {exc} ({self._url()})"
+                self.usage.error("connection", ErrorKind.CONNECTION, error)
+                return ToolResult(req.custom_id, error=error)
             log.warning("%s: %s; re-asking (%d/%d)", req.custom_id, last, attempt + 1, self.cfg.max_retries)
         return ToolResult(req.custom_id, error=last)
 
     # --- Message Batches ----------------------------------------------------------------------
-    def _run_batch(self, requests: Sequence[ToolRequest]) -> list[ToolResult]:
+    def _run_batch(self, requests: Sequence[ToolRequest], take: OnResult) -> list[ToolResult]:
         by_id = {r.custom_id: r for r in requests}
+        index = {r.custom_id: i for i, r in enumerate(requests)}
         results: dict[str, ToolResult] = {}
         pending = list(by_id)
         for round_ in range(self.cfg.max_resubmits + 1):
@@ -212,11 +309,29 @@ class ClaudeClient:
                 break
             if round_:
                 log.warning("resubmitting %d errored/expired batch requests (round %d)", len(pending), round_)
-            outcome = self._one_batch([by_id[i] for i in pending])
+            A = self.anthropic
+            try:
+                outcome = self._one_batch([by_id[i] for i in pending])
+            except A.APIStatusError as exc:  # creating or polling the batch failed: no point resubmitting
+                error = status_message(exc)
+                self.usage.error(f"batch_http_{exc.status_code}", status_kind(exc.status_code), error)
+                results.update({cid: ToolResult(cid, error=error) for cid in pending})
+                break
+            except A.APIConnectionError as exc:
+                error = f"{type(exc).__name__}: {exc} ({self._url()})"
+                self.usage.error("batch_connection", ErrorKind.CONNECTION, error)
+                results.update({cid: ToolResult(cid, error=error) for cid in pending})
+                break
             for cid, res in outcome.items():
                 results[cid] = res
+                if res.error is None:
+                    take(index[cid], res)  # answers now; errors once no resubmit is left
             pending = [cid for cid in pending if results.get(cid) is None or results[cid].error is not None]
-        return [results.get(r.custom_id) or ToolResult(r.custom_id, error="no result") for r in requests]
+        final = [results.get(r.custom_id) or ToolResult(r.custom_id, error="no result") for r in requests]
+        for i, res in enumerate(final):
+            if res.error is not None:
+                take(i, res)
+        return final
 
     def _retrieve(self, batch_id: str) -> Any:
         """Retrieve a batch; a 404 right after creation (not yet visible) is retried."""
@@ -257,11 +372,11 @@ class ClaudeClient:
                 try:
                     out[cid] = ToolResult(cid, tool_input(item.result.message, tools[cid]))
                 except MalformedResponse as exc:
-                    self.usage.error("malformed_response")
+                    self.usage.error("malformed_response", ErrorKind.BAD_ANSWER, str(exc))
                     out[cid] = ToolResult(cid, error=str(exc))
             else:
-                self.usage.error(f"batch_{kind}")
                 detail = getattr(getattr(item.result, "error", None), "error", None)
-                message = f": {getattr(detail, 'message', '')}" if detail else ""
-                out[cid] = ToolResult(cid, error=f"batch result {kind}{message}")
+                message = f"batch result {kind}" + (f": {getattr(detail, 'message', '')}" if detail else "")
+                self.usage.error(f"batch_{kind}", ErrorKind.SERVER, message)
+                out[cid] = ToolResult(cid, error=message)
         return out

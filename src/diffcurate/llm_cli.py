@@ -1,7 +1,7 @@
 """The Claude options of the stage scripts, defined once.
 
-`classify`, `gapfill` and `expand` each have a `claude` section in params.yaml with the same seven
-keys. `claude_options` gives a stage command those seven options and hands them to it as one
+`classify`, `gapfill` and `expand` each have a `claude` section in params.yaml with the same eight
+keys. `claude_options` gives a stage command those eight options and hands them to it as one
 `ClaudeOptions`, built in one place:
 
     P = stage_defaults("gapfill", __file__)
@@ -12,8 +12,8 @@ keys. `claude_options` gives a stage command those seven options and hands them 
         client = ClaudeClient(claude.config)
 
 The `claude` parameter is replaced, in place, by `--claude-model`, `--claude-temperature`,
-`--claude-mode`, `--claude-concurrency`, `--claude-max-retries`, `--prompts-per-request` and
-`--max-reasks`, whose defaults are the stage's params.yaml values (`claude_defaults(P)`).
+`--claude-mode`, `--claude-concurrency`, `--claude-max-retries`, `--prompts-per-request`,
+`--max-reasks` and `--claude-min-answered-share`, whose defaults are the stage's params.yaml values (`claude_defaults(P)`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class ClaudeOptions:
     config: ClaudeConfig
     prompts_per_request: int  # prompts (gapfill: slots of one cell) per request
     max_reasks: int  # rounds re-asking items whose answers were invalid or missing
+    min_answered_share: float  # below this share of items answered, the stage fails (llm.require_answered)
 
 
 def claude_defaults(P: StageDefaults) -> ClaudeOptions:
@@ -54,6 +55,7 @@ def claude_defaults(P: StageDefaults) -> ClaudeOptions:
         ),
         prompts_per_request=P("claude.prompts_per_request"),
         max_reasks=P("claude.max_reasks"),
+        min_answered_share=P("claude.min_answered_share"),
     )
 
 
@@ -65,7 +67,7 @@ def _check_temperature(value: str) -> str:
     return value
 
 
-# (parameter name, type, typer.Option keywords, default from ClaudeOptions): the seven options, once.
+# (parameter name, type, typer.Option keywords, default from ClaudeOptions): the eight options, once.
 _CLAUDE_PARAMS: list[tuple[str, type, dict, Callable[[ClaudeOptions], Any]]] = [
     ("claude_model", str, {"help": "Claude model (backend claude)."}, lambda o: o.config.model),
     (
@@ -94,11 +96,21 @@ _CLAUDE_PARAMS: list[tuple[str, type, dict, Callable[[ClaudeOptions], Any]]] = [
         {"min": 0, "help": "Rounds re-asking prompts whose answers were invalid or missing, before giving up on them."},
         lambda o: o.max_reasks,
     ),
+    (
+        "claude_min_answered_share",
+        float,
+        {
+            "min": 0.0,
+            "max": 1.0,
+            "help": "Fail (exit 1, nothing written) when a smaller share of the items asked of Claude got a usable answer.",
+        },
+        lambda o: o.min_answered_share,
+    ),
 ]
 
 
 def claude_options(command: F) -> F:
-    """Replace `command`'s `claude: ClaudeOptions = claude_defaults(P)` parameter by the seven options."""
+    """Replace `command`'s `claude: ClaudeOptions = claude_defaults(P)` parameter by the eight options."""
     signature = inspect.signature(command)
     hints = get_type_hints(command, include_extras=True)
     default = signature.parameters["claude"].default
@@ -126,6 +138,7 @@ def claude_options(command: F) -> F:
             ),
             prompts_per_request=v["prompts_per_request"],
             max_reasks=v["max_reasks"],
+            min_answered_share=v["claude_min_answered_share"],
         )
         return command(**kwargs, claude=claude)
 

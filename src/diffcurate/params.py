@@ -71,7 +71,9 @@ class StageDefaults:
             try:
                 return enum(value)
             except ValueError:
-                raise ParamsError(f"{self.path}: {self.section}.{key} = {value!r}; expected one of {[e.value for e in enum]}") from None
+                raise ParamsError(
+                    f"{self.path}: {self.section}.{key} = {value!r}; expected one of {[e.value for e in enum]}"
+                ) from None
         return value
 
 

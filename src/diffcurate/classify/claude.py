@@ -1,8 +1,10 @@
 """The `claude` backend: many prompts per request, strict tool-use output, cached per prompt.
 
 Invalid answers are never guessed: a prompt whose codes are invalid or missing from the answer
-is re-asked (alone with the other failures) up to `max_reasks` times, then flagged with no codes.
-Only valid answers enter the cache, keyed by (backend, model, prompt version, text).
+is re-asked (alone with the other failures) up to `max_reasks` times, then flagged with no codes;
+a round in which no request got any answer (the API unreachable, a bad key) is not re-asked.
+Only valid answers enter the cache, keyed by (backend, model, prompt version, text), each as
+its request's answer arrives, so a killed run keeps every answer it received.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache, cache_key
 from diffcurate.classify.base import Backend, Prediction, Progress
-from diffcurate.llm import ClaudeClient, ToolRequest
+from diffcurate.llm import ClaudeClient, ErrorKind, ToolRequest, ToolResult, require_answered
 from diffcurate.taxonomy import AXES, CODES, Axis
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,17 @@ class ClaudeClassifier:
         self.prompts_per_request = prompts_per_request
         self.max_reasks = max_reasks
         self.reasked = 0
-        self.flagged = 0
+        self.flagged = 0  # distinct prompts given up on
+        self.prompts = 0  # distinct prompts labelled or given up on, over every call
+
+    def labelled_share(self) -> float:
+        return 1.0 - self.flagged / self.prompts if self.prompts else 1.0
+
+    def require_labelled(self, min_share: float, what: str = "classify") -> None:
+        """LLMError with the first error of each kind when under `min_share` of the prompts got labels."""
+        require_answered(
+            f"{what}: prompts Claude labelled", self.prompts - self.flagged, self.prompts, min_share, self.client.usage
+        )
 
     def _key(self, text: str) -> str:
         return cache_key(self.backend.value, self.client.cfg.model, PROMPT_VERSION, text)
@@ -115,6 +127,7 @@ class ClaudeClassifier:
     ) -> list[Prediction]:
         advance = progress or (lambda n: None)
         unique = list(dict.fromkeys(texts))
+        self.prompts += len(unique)
         todo = [t for t in unique if self.cache.get(self._key(t)) is None]
         advance(len(texts) - len(todo))  # cached and repeated prompts
         for round_ in range(self.max_reasks + 1):
@@ -127,14 +140,26 @@ class ClaudeClassifier:
             size = max(1, self.prompts_per_request // (2**round_))
             groups = [todo[i : i + size] for i in range(0, len(todo), size)]
             requests = [ToolRequest(f"r{round_}-g{g}", SYSTEM_PROMPT, user_message(grp), TOOL) for g, grp in enumerate(groups)]
-            failed: list[str] = []
-            for grp, result in zip(groups, self.client.run(requests), strict=True):
+            failed: list[list[str]] = [[] for _ in groups]
+
+            def take(g: int, result: ToolResult, groups=groups, requests=requests, failed=failed) -> None:
+                """Cache one request's valid labels the moment its answer arrives (a kill loses none)."""
+                grp = groups[g]
                 labels = parse_labels(result.input, len(grp))
+                if result.error is None and len(labels) < len(grp):
+                    self.client.usage.first_error(
+                        ErrorKind.BAD_ANSWER,
+                        f"{requests[g].custom_id}: {len(grp) - len(labels)} of {len(grp)} prompts without valid codes",
+                    )
                 # The text is stored with its codes so a cache can serve as seed labels later.
                 self.cache.put_many({self._key(t): {S.TEXT: t, **labels[i]} for i, t in enumerate(grp) if i in labels})
-                failed += [t for i, t in enumerate(grp) if i not in labels]
-            advance(len(todo) - len(failed))
-            todo = failed
+                failed[g] = [t for i, t in enumerate(grp) if i not in labels]
+                advance(len(labels))
+
+            results = self.client.run(requests, on_result=take)
+            todo = [t for grp in failed for t in grp]  # in the order asked, whatever order answers came in
+            if all(r.error is not None for r in results):  # no answer at all: the API is down or refuses us
+                break
         self.flagged += len(todo)
         advance(len(todo))  # given up on: flagged
         out = []

@@ -47,7 +47,7 @@ def load_labelled(path: Path) -> pd.DataFrame:
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot be read as labelled prompts ({exc})") from None
     if set(df.columns) == {"key", "value"}:  # a response cache: one {"text", codes} value per prompt
-        df = pd.DataFrame([v for v in JsonlCache(path).values() if isinstance(v, dict) and S.TEXT in v])
+        df = pd.DataFrame([v for v in JsonlCache(path, readonly=True).values() if isinstance(v, dict) and S.TEXT in v])
     missing = [c for c in [S.TEXT, *S.CODE_COLUMNS] if c not in df]
     if missing:
         raise InputError(f"{path}: expected columns {', '.join([S.TEXT, *S.CODE_COLUMNS])}; missing {missing}")
@@ -59,6 +59,23 @@ def load_labelled(path: Path) -> pd.DataFrame:
     if S.LANGUAGE not in df:
         df[S.LANGUAGE] = [detect_language(t).value for t in df[S.TEXT]]
     return df.reset_index(drop=True)
+
+
+def _shown(value: object) -> str:
+    return "null" if value is None or (isinstance(value, float) and value != value) else repr(value)
+
+
+def check_texts(df: pd.DataFrame, path: Path | str) -> None:
+    """InputError unless `df` has rows and every `text` is a string; names the bad rows (1-based)."""
+    if S.TEXT not in df:
+        raise InputError(f"{path}: expected a `{S.TEXT}` column, got {list(df.columns)}")
+    if len(df) == 0:
+        raise InputError(f"{path}: no prompts to classify (the table has 0 rows)")
+    bad = np.flatnonzero([not isinstance(t, str) for t in df[S.TEXT]])
+    if len(bad):
+        shown = ", ".join(f"row {i + 1} ({_shown(df[S.TEXT].iloc[i])})" for i in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise InputError(f"{path}: `{S.TEXT}` must be a string; {len(bad)} row(s) are not: {shown}{more}")
 
 
 def make_classifier(cfg: ClassifyConfig, seed_labels: pd.DataFrame | None = None) -> Classifier:
@@ -121,14 +138,21 @@ def distribution(df: pd.DataFrame) -> dict:
 
 
 def classify_table(
-    cfg: ClassifyConfig, df: pd.DataFrame, seed: pd.DataFrame | None, progress: Progress | None = None
+    cfg: ClassifyConfig,
+    df: pd.DataFrame,
+    seed: pd.DataFrame | None,
+    progress: Progress | None = None,
+    min_answered_share: float = 0.0,
 ) -> tuple[pd.DataFrame, dict, Classifier]:
     """Label `df` (`progress(n)` as prompts are labelled); also returns the classifier (saved as the
-    stage's artifact for later stages)."""
+    stage's artifact for later stages). Backend claude: LLMError when fewer than
+    `min_answered_share` of the distinct prompts got labels (the API unreachable, a bad key ...)."""
     t0 = time.perf_counter()
     clf = make_classifier(cfg, seed)
     t_setup = time.perf_counter() - t0
     out = label_table(clf, df, progress)
+    if isinstance(clf, ClaudeClassifier):
+        clf.require_labelled(min_answered_share)
     t_label = time.perf_counter() - t0 - t_setup
     metrics = {
         "backend": cfg.backend.value,
@@ -148,6 +172,8 @@ def classify_table(
             **clf.client.usage.as_dict(cfg.claude),
             "reasked": clf.reasked,
             "flagged": clf.flagged,
+            "labelled_share": round(clf.labelled_share(), 4),
             "cache_entries": len(clf.cache),
+            "cache_dropped_lines": clf.cache.dropped_lines,
         }
     return out, metrics, clf

@@ -4,8 +4,10 @@ Both use the shared client (`llm.ClaudeClient`: sync or Message Batches, SDK ret
 429/529/5xx/timeouts, malformed bodies re-asked) and the same per-item pattern as `classify`:
 items go in groups of `per_request`; an answer is validated per item (present, right length);
 invalid or missing items are re-asked alone with the other failures in smaller groups, up to
-`max_reasks` times; only valid answers enter the cache, keyed by (backend, model, prompt
-version, item), so a resumed run never pays for an item twice.
+`max_reasks` times (not after a round in which no request got any answer: the API is down or
+refuses the key); only valid answers enter the cache, keyed by (backend, model, prompt
+version, item), as each request's answer arrives, so a resumed or killed run never pays for an
+item twice. `stats.asked` / `stats.answered` feed the stage's `claude.min_answered_share` check.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from diffcurate.cache import JsonlCache, cache_key
 from diffcurate.generate.expand import Expander, Job, length
 from diffcurate.generate.gapfill import GenBackend, Generator, Slot
 from diffcurate.generate.vocab import STYLES
-from diffcurate.llm import ClaudeClient, ToolRequest
+from diffcurate.llm import ClaudeClient, ErrorKind, ToolRequest, ToolResult, require_answered
 from diffcurate.schemas import Language
 from diffcurate.taxonomy import AXES, NAMES, SUBJECTS, Axis
 
@@ -99,6 +101,8 @@ class AskStats:
     reasked: int = 0
     invalid: int = 0
     gave_up: int = 0
+    asked: int = 0  # items asked for (answered from the cache or by Claude, or given up on)
+    answered: int = 0
 
 
 class ClaudeAsker:
@@ -118,8 +122,15 @@ class ClaudeAsker:
             "reasked": s.reasked,
             "invalid_answers": s.invalid,
             "gave_up": s.gave_up,
+            "answered": s.answered,
+            "asked": s.asked,
             "cache_entries": len(self.cache),
+            "cache_dropped_lines": self.cache.dropped_lines,
         }
+
+    def require_answered(self, min_share: float, what: str) -> None:
+        """LLMError with the first error of each kind when under `min_share` of the items asked got a usable answer."""
+        require_answered(what, self.stats.answered, self.stats.asked, min_share, self.client.usage)
 
 
 def ask_items(
@@ -151,9 +162,11 @@ def ask_items(
         for i in todo:
             by_group.setdefault(group_of(i), []).append(i)
         groups = [items[i : i + size] for items in by_group.values() for i in range(0, len(items), size)]
-        results = client.run([request(f"r{round_}-g{g}", grp) for g, grp in enumerate(groups)])
-        failed: list[int] = []
-        for grp, res in zip(groups, results, strict=True):
+        failed: list[list[int]] = [[] for _ in groups]
+
+        def take(g: int, res: ToolResult, round_: int = round_, groups=groups, failed=failed) -> None:
+            """Cache one request's valid answers the moment it arrives (a kill loses none)."""
+            grp = groups[g]
             got = parse_items(res.input, len(grp))
             good = {}
             for pos, item in enumerate(grp):
@@ -162,11 +175,22 @@ def ask_items(
                     good[keys[item]] = text
                 else:
                     stats.invalid += text is not None
-                    failed.append(item)
+                    failed[g].append(item)
             cache.put_many(good)
-        todo = failed
+            if res.error is None and len(good) < len(grp):
+                client.usage.first_error(
+                    ErrorKind.BAD_ANSWER, f"r{round_}-g{g}: {len(grp) - len(good)} of {len(grp)} items missing or invalid"
+                )
+
+        results = client.run([request(f"r{round_}-g{g}", grp) for g, grp in enumerate(groups)], on_result=take)
+        todo = [i for grp in failed for i in grp]  # in the order asked, whatever order answers came in
+        if all(r.error is not None for r in results):  # no answer at all: the API is down or refuses us
+            break
     stats.gave_up += len(todo)
-    return {k: cache.get(k) for k in keys if cache.get(k) is not None}
+    answers = {k: cache.get(k) for k in keys if cache.get(k) is not None}
+    stats.asked += len(dict.fromkeys(keys))
+    stats.answered += len(answers)
+    return answers
 
 
 class ClaudeGenerator(ClaudeAsker, Generator):
