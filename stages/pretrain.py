@@ -2,8 +2,10 @@
 
     python stages/pretrain.py --encoded data/encoded --out models/scorer [--model DiT-T/4] [--steps 1500]
 
-Resumes from models/scorer/checkpoint.pt (a killed run continues exactly). Options default to the
-`pretrain` section of params.yaml.
+Resumes from models/scorer/checkpoint.pt (a killed run continues exactly; a checkpoint of other
+settings or data, or of more steps than asked, is discarded with a warning and training starts
+over). Options default to the `pretrain` section of params.yaml. Timings and the git revision go
+to the metrics only: the model folder and loss.csv are the same bytes for the same training.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from diffcurate.d2c.checkpoints import save_dit
+from diffcurate.d2c.checkpoints import git_revision, save_dit
 from diffcurate.d2c.dit import DiT, DiTConfig, DiTName
 from diffcurate.d2c.encode import load_encoded
 from diffcurate.d2c.runtime import set_threads
-from diffcurate.d2c.training import TrainConfig, summarize_history, train
+from diffcurate.d2c.training import Stopwatch, TrainConfig, array_digest, summarize_history, train
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.params import stage_defaults
@@ -29,6 +31,10 @@ from diffcurate.params import stage_defaults
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
 P = stage_defaults("pretrain", __file__)
+
+
+def print_warning(message: str) -> None:
+    console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
 
 
 @app.command()
@@ -50,6 +56,10 @@ def main(
         "cfg_dropout"
     ),
     seed: Annotated[int, typer.Option(help="Seed of the initial weights, batches and noise.")] = P("seed"),
+    ckpt_every: Annotated[
+        int,
+        typer.Option(min=1, help="Steps between checkpoints (a killed run loses at most this many; no effect on the weights)."),
+    ] = P("ckpt_every"),
     threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: torch's default).")] = P("threads"),
     metrics: Annotated[Path, typer.Option(help="Metrics JSON.")] = Path("metrics/pretrain.json"),
     plots: Annotated[Path, typer.Option(help="Folder for loss.csv (the loss curve).")] = Path("plots/pretrain"),
@@ -64,11 +74,9 @@ def main(
         raise typer.Exit(1) from None
     # Create model: a class-conditional DiT on the corpus' shape and classes.
     net = DiT(DiTConfig.for_data(model, data.meta["shape"], len(data.meta["class_names"])))
-    tcfg = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, ema_decay=ema_decay, cfg_dropout=cfg_dropout, seed=seed)
-    # Training loop (exact resume from out/checkpoint.pt).
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task(f"pretrain {model.value}", total=steps)
-        net, ema, history = train(net, data.x, data.labels, tcfg, out, on_step=lambda step, *_: bar.update(task, completed=step))
+    tcfg = TrainConfig(
+        steps=steps, batch_size=batch_size, lr=lr, ema_decay=ema_decay, cfg_dropout=cfg_dropout, seed=seed, ckpt_every=ckpt_every
+    )
     params = {
         "model": model.value,
         "steps": steps,
@@ -77,13 +85,29 @@ def main(
         "ema_decay": ema_decay,
         "cfg_dropout": cfg_dropout,
         "seed": seed,
+        # What the scorer is trained on: a checkpoint of another corpus is never resumed.
+        "data_digest": array_digest(data.x, data.labels),
     }
+    # Training loop (exact resume from out/checkpoint.pt).
+    clock = Stopwatch()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"pretrain {model.value}", total=steps)
+
+        def on_step(step: int, *_: torch.nn.Module) -> None:
+            clock.tick()
+            bar.update(task, completed=step)
+
+        net, ema, history = train(
+            net, data.x, data.labels, tcfg, out, extra_state={"params": params}, on_step=on_step, warn=print_warning
+        )
     m = {
         "model": model.value,
         "parameters": sum(p.numel() for p in net.parameters()),
         "n_train": len(data.x),
         **params,
         **summarize_history(history),
+        "steps_per_s": clock.steps_per_s(),  # this process' steps (None: a finished checkpoint was resumed)
+        "git_revision": git_revision(),
     }
     with atomic_outputs() as w:
         save_dit(out, net, ema, params, writer=w)

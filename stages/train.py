@@ -3,8 +3,10 @@
     python stages/train.py --encoded data/encoded --subset data/subset/subset.parquet --attach data/attach \
         --out models/student [--model DiT-T/4] [--objective eps|sit] [--conditioning both|class|text] [--proj-coeff 0.5]
 
-Resumes exactly from models/student/checkpoint.pt; logs with dvclive (dvclive/train). Options
-default to the `train` section of params.yaml.
+Resumes exactly from models/student/checkpoint.pt (a checkpoint of other settings or data, or of
+more steps than asked, is discarded with a warning and training starts over); logs with dvclive
+(dvclive/train: loss and gradient-norm curves by step, no timings). Options default to the `train`
+section of params.yaml. Timings and the git revision go to metrics/train.json only.
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from diffcurate.d2c.checkpoints import prune_snapshots, save_student, snapshot_saver
+from diffcurate.d2c.checkpoints import git_revision, prune_snapshots, save_student, snapshot_saver
 from diffcurate.d2c.dit import DiTConfig, DiTName
 from diffcurate.d2c.runtime import set_threads
 from diffcurate.d2c.sampling import class_grid
 from diffcurate.d2c.student import DEFAULT_VISUAL_DIM, Conditioning, Objective, Student, StudentConfig, student_objective
 from diffcurate.d2c.student_data import load_student_data
 from diffcurate.d2c.training import (
-    CKPT_EVERY,
     Device,
     MixedPrecision,
+    Stopwatch,
     TrainConfig,
     check_precision,
     log_to_dvclive,
@@ -40,6 +42,10 @@ from diffcurate.params import stage_defaults
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
 P = stage_defaults("train", __file__)
+
+
+def print_warning(message: str) -> None:
+    console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
 
 
 @app.command()
@@ -79,6 +85,10 @@ def main(
     snapshot_every: Annotated[
         int, typer.Option(min=0, help="Save the EMA weights every N steps (FID-vs-steps curves in eval); 0: none.")
     ] = P("snapshot_every"),
+    ckpt_every: Annotated[
+        int,
+        typer.Option(min=1, help="Steps between checkpoints (a killed run loses at most this many; no effect on the weights)."),
+    ] = P("ckpt_every"),
     device: Annotated[Device, typer.Option(help="cpu, or cuda (multi-GPU: `accelerate launch stages/train.py …`).")] = P(
         "device", Device
     ),
@@ -112,7 +122,7 @@ def main(
         cfg_dropout=cfg_dropout,
         grad_clip=grad_clip,
         seed=seed,
-        ckpt_every=max(1, min(CKPT_EVERY, steps)),
+        ckpt_every=ckpt_every,
         device=device.value,
         precision=precision.value,
     )
@@ -136,10 +146,12 @@ def main(
     }
     # Training loop (exact resume from out/checkpoint.pt), EMA snapshots on the way.
     save_snapshot = snapshot_saver(out, snapshot_every, steps)
+    clock = Stopwatch()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"train {model.value} ({objective.value}, {conditioning.value})", total=steps)
 
         def on_step(step: int, net_: torch.nn.Module, ema_: torch.nn.Module) -> None:
+            clock.tick()
             save_snapshot(step, net_, ema_)
             bar.update(task, completed=step)
 
@@ -153,9 +165,17 @@ def main(
             extras=data.extras,
             extra_state={"params": params},
             on_step=on_step,
+            warn=print_warning,
         )
     snapshots = prune_snapshots(out, snapshot_every, steps)  # drop those of an earlier, longer or other run
-    m = {**params, "parameters": sum(p.numel() for p in net.parameters()), **summarize_history(history), "snapshots": snapshots}
+    m = {
+        **params,
+        "parameters": sum(p.numel() for p in net.parameters()),
+        **summarize_history(history),
+        "steps_per_s": clock.steps_per_s(),  # this process' steps (None: a finished checkpoint was resumed)
+        "snapshots": snapshots,
+        "git_revision": git_revision(),
+    }
     with atomic_outputs() as w:
         save_student(out, net, ema, params, writer=w)
         w.json(m, metrics)

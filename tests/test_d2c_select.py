@@ -445,6 +445,33 @@ def test_select_methods_per_class():
         select_subset(sc, Method.RANDOM, 0)
 
 
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        (float("inf"), "must be > 0 and finite, got inf"),
+        (float("nan"), "must be > 0 and finite, got nan"),
+        (-3, "must be > 0 and finite, got -3"),
+        (0.001, "0.001 of 60 images rounds to 0 images; at least 0.0167 is one image"),
+        (1.5, "select budget 1.5: a budget >= 1 is a count of images and must be whole"),
+        (61, r"select budget 61 exceeds the corpus \(60 images\)"),
+        (2, r"select budget 2 \(2 of 60 images\) gives 1 of 3 classes no image \(labels \[2\]\)"),
+        (0.02, "gives 2 of 3 classes no image"),  # 1 of 60 images
+    ],
+)
+def test_a_budget_is_never_coerced(budget, message):
+    """Budgets that are not finite, not whole, beyond the corpus, or that leave a class out: named errors."""
+    from diffcurate.d2c.select import SelectError
+
+    with pytest.raises(SelectError, match=message):
+        select_subset(scores_frame(), Method.RANDOM, budget)
+
+
+def test_the_whole_corpus_and_one_image_per_class_are_budgets():
+    sc = scores_frame()
+    assert total_budget(60, 60) == 60 == total_budget(60.0, 60) and total_budget(0.999, 60) == 60
+    assert len(select_subset(sc, Method.MIN, 60)[0]) == 60 and len(select_subset(sc, Method.MIN, 3)[0]) == 3
+
+
 # --- training ---------------------------------------------------------------------------------------------
 def test_a_killed_and_resumed_run_ends_identical_to_an_uninterrupted_one(tmp_path):
     torch.manual_seed(0)

@@ -3,8 +3,10 @@ precision / recall, encoders (MiniLM, tiny random T5 and DINOv2), and the stages
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -118,8 +120,88 @@ def test_student_training_resumes_exactly_with_visual_tokens(tmp_path):
     assert [r["step"] for r in hist] == [1]  # started over
     save_student(tmp_path / "m", a, a_ema, {"steps": 4})
     loaded, conf = load_student(tmp_path / "m")
-    assert conf["conditioning"] == "both" and conf["git_revision"] is None or isinstance(conf["git_revision"], str)
+    assert conf["conditioning"] == "both" and "git_revision" not in conf  # commit-independent (the revision is in the metrics)
     assert all(torch.equal(p, q) for p, q in zip(loaded.state_dict().values(), a_ema.state_dict().values(), strict=True))
+
+
+def test_a_longer_checkpoint_is_never_returned_as_a_shorter_run(tmp_path, caplog):
+    """A checkpoint of more steps than asked (`dvc exp run -S train.steps=500` after 1,000) is
+    discarded with a warning: training starts over and ends with exactly the fresh run's model.
+    The checkpoint interval changes nothing: killed at any interval, resumed at another, same weights."""
+    x, y = torch.randn(20, 1, 8, 8), torch.randint(0, C, (20,))
+    extras = {"visual": torch.randn(20, 4, 6)}
+    short = TrainConfig(steps=3, batch_size=4, ckpt_every=1, log_every=1, seed=1)
+
+    def run(cfg, out, **kw):
+        return train(student(), x, y, cfg, tmp_path / out, objective=student_objective, extras=extras, **kw)
+
+    fresh, fresh_ema, fresh_hist = run(short, "fresh")
+    run(dataclasses.replace(short, steps=6, ckpt_every=2), "run")
+    with caplog.at_level(logging.WARNING, logger="diffcurate.d2c.training"):
+        again, again_ema, hist = run(short, "run")
+    assert "checkpoint.pt: 6 steps, more than the 3 asked; starting over" in caplog.text
+    assert hist == fresh_hist and torch.load(tmp_path / "run/checkpoint.pt", weights_only=False)["step"] == 3
+    assert all(torch.equal(p, q) for p, q in zip(again_ema.state_dict().values(), fresh_ema.state_dict().values(), strict=True))
+    # Killed after step 2 (checkpoints every 2), resumed with checkpoints every 5: the fresh run's weights.
+    run(dataclasses.replace(short, ckpt_every=2), "killed", stop_after=2)
+    resumed, resumed_ema, resumed_hist = run(dataclasses.replace(short, ckpt_every=5), "killed")
+    assert resumed_hist == fresh_hist
+    for p, q in zip(
+        itertools.chain(resumed.state_dict().values(), resumed_ema.state_dict().values()),
+        itertools.chain(fresh.state_dict().values(), fresh_ema.state_dict().values()),
+        strict=True,
+    ):
+        assert torch.equal(p, q)
+    # The history is the fresh run's too: logged every 2 steps and at the end.
+    every2 = dataclasses.replace(short, log_every=2)
+    _, _, fresh3 = run(every2, "fresh3")
+    run(dataclasses.replace(every2, steps=7, ckpt_every=3), "cut", stop_after=4)  # a longer run: checkpoint at 3, unlogged
+    _, _, cut3 = run(every2, "cut")
+    assert [r["step"] for r in fresh3] == [2, 3] and cut3 == fresh3
+    _, _, fresh6 = run(dataclasses.replace(every2, steps=6), "fresh6")
+    run(dataclasses.replace(every2, steps=5), "grown")  # logs its end, step 5
+    _, _, grown6 = run(dataclasses.replace(every2, steps=6), "grown")
+    assert [r["step"] for r in fresh6] == [2, 4, 6] and grown6 == fresh6
+
+
+def test_pretrain_reruns_never_mislabel_and_write_the_same_bytes(tiny_fmnist, tmp_path):
+    """pretrain's model folder and loss.csv hold no timing and no commit (the metrics do): the same
+    training gives the same bytes, whatever the checkpoint interval; a longer checkpoint or one of
+    another corpus is never returned as this run's model."""
+    from diffcurate.d2c.checkpoints import CONFIG, EMA_WEIGHTS, WEIGHTS
+
+    t = tmp_path
+    st = {n: load_stage(n) for n in ("encode", "pretrain")}
+    ok(st["encode"], "--root", tiny_fmnist, "--out", t / "enc", "--shard-size", 60, "--metrics", t / "m/e.json")
+
+    def pretrain(out, steps, *extra, encoded="enc"):
+        return ok(st["pretrain"], "--encoded", t / encoded, "--out", t / out, "--steps", steps, "--batch-size", 4,
+                  "--metrics", t / f"m/{out}.json", "--plots", t / f"plots/{out}", *extra)  # fmt: skip
+
+    def files(out):
+        names = (CONFIG, WEIGHTS, EMA_WEIGHTS, "checkpoint.pt")
+        return {n: (t / out / n).read_bytes() for n in names} | {"loss.csv": (t / f"plots/{out}/loss.csv").read_bytes()}
+
+    def metrics(out):
+        m = json.loads((t / f"m/{out}.json").read_text())
+        assert m.pop("steps_per_s") is None or m["steps"] > 0  # a timing: the only field that may differ
+        return m
+
+    pretrain("fresh", 3, "--ckpt-every", 1)
+    pretrain("other-interval", 3, "--ckpt-every", 2)
+    assert files("fresh") == files("other-interval") and metrics("fresh") == metrics("other-interval")
+    assert list(pd.read_csv(t / "plots/fresh/loss.csv").columns) == ["step", "loss", "grad_norm"]
+    assert "git_revision" not in json.loads((t / "fresh" / CONFIG).read_text()) and "git_revision" in metrics("fresh")
+    # 5 steps, then 3 asked in the same folder: started over, the fresh 3-step run byte for byte.
+    pretrain("run", 5)
+    res = pretrain("run", 3)
+    assert "checkpoint.pt: 5 steps, more than the 3 asked; starting over" in " ".join(res.output.split())
+    assert files("run") == files("fresh") and metrics("run") == metrics("fresh")
+    # Another corpus (its first 60 images): the checkpoint of the full one is not resumed.
+    ok(st["encode"], "--root", tiny_fmnist, "--out", t / "enc60", "--limit", 60, "--metrics", t / "m/e60.json")
+    res = pretrain("run", 3, encoded="enc60")
+    assert "written for other model settings or data; starting over" in " ".join(res.output.split())
+    assert metrics("run")["n_train"] == 60 and files("run")[EMA_WEIGHTS] != files("fresh")[EMA_WEIGHTS]
 
 
 # --- samplers -----------------------------------------------------------------------------------------
@@ -458,6 +540,27 @@ def test_training_side_stages_name_bad_input(tiny_fmnist, tmp_path):
         "--live-dir",
         t / "live",
     ]
+    # Token files cut in half (a killed copy, a full disk), text tokens of another corpus, odd subsets.
+    for name, what in (("att-text-cut", "text.safetensors"), ("att-visual-cut", "visual.safetensors")):
+        (t / name).mkdir()
+        for f in ("text.safetensors", "visual.safetensors"):
+            data = (t / "att" / f).read_bytes()
+            (t / name / f).write_bytes(data[: len(data) // 2] if f == what else data)
+    (t / "att-3").mkdir()
+    save_file(
+        {"tokens": rng.normal(size=(3, 4, 8)).astype(np.float32), "mask": np.ones((3, 4), np.int64)},
+        str(t / "att-3/text.safetensors"),
+    )
+    pd.DataFrame({"index": pd.Series([], dtype="int64")}).to_parquet(t / "empty.parquet")
+    pd.DataFrame({"index": [0, 1, 1]}).to_parquet(t / "dup.parquet")
+    pd.DataFrame({"index": [0.5, 1.0]}).to_parquet(t / "float.parquet")
+    pd.DataFrame({"index": [0, 1, 2]}).to_parquet(t / "subset3.parquet")
+
+    def with_attach(folder):
+        args = ["--encoded", t / "enc", "--subset", t / "subset3.parquet", *train]
+        args[args.index("--attach") + 1] = t / folder
+        return args
+
     cases = [
         (
             st["pretrain"],
@@ -483,7 +586,13 @@ def test_training_side_stages_name_bad_input(tiny_fmnist, tmp_path):
         (st["train"], ["--encoded", t / "enc", "--subset", t / "bad_subset.parquet", *train], "1 rows not in the encoded corpus"),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", *train], "has no tokens for corpus rows [3]"),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", "--precision", "bf16", *train], "needs a GPU"),
-        (st["train"], ["--encoded", t / "enc", "--subset", t / "nosubset.parquet", *train], "not a readable subset table"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "nosubset.parquet", *train], "no such subset file"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "empty.parquet", *train], "empty.parquet: an empty subset"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "dup.parquet", *train], "listed more than once, e.g. index [1]"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "float.parquet", *train], "expected corpus row numbers"),
+        (st["train"], with_attach("att-text-cut"), "att-text-cut/text.safetensors: not a readable safetensors file"),
+        (st["train"], with_attach("att-visual-cut"), "att-visual-cut/visual.safetensors: not a readable safetensors file"),
+        (st["train"], with_attach("att-3"), "tokens of 3 class prompts, the corpus has 10 classes"),
     ]
     for mod, args, message in cases:
         res = runner.invoke(mod.app, [str(a) for a in args])
@@ -516,9 +625,9 @@ def test_snapshots_kept_and_pruned(tmp_path):
 def test_history_summary():
     from diffcurate.d2c.training import summarize_history
 
-    rows = [{"step": i, "loss": float(i), "grad_norm": 1.0, "steps_per_s": 2.0 + i} for i in range(1, 21)]
-    assert summarize_history(rows) == {"final_loss": 20.0, "loss_last_10pct": 19.5, "steps_per_s": 22.0}
-    assert summarize_history([]) == {"final_loss": None, "loss_last_10pct": None, "steps_per_s": None}
+    rows = [{"step": i, "loss": float(i), "grad_norm": 1.0} for i in range(1, 21)]
+    assert summarize_history(rows) == {"final_loss": 20.0, "loss_last_10pct": 19.5}
+    assert summarize_history([]) == {"final_loss": None, "loss_last_10pct": None}
 
 
 def test_visual_tokens_follow_the_training_rows(tmp_path):
@@ -533,8 +642,12 @@ def test_visual_tokens_follow_the_training_rows(tmp_path):
     with pytest.raises(MissingVisualTokens, match=r"no tokens for corpus rows \[5\]"):
         align_visual_tokens(tmp_path, np.array([1, 5]))
     text = {"tokens": np.zeros((2, 3, 4), np.float32), "mask": np.ones((2, 3), np.int64)}
-    assert (
-        data_digest(np.array([1, 9]), text, out)
-        != data_digest(np.array([1, 9]), text, None)
-        != data_digest(np.array([9, 1]), text, None)
-    )
+    x, y = torch.zeros(2, 1, 4, 4), torch.tensor([0, 1])
+    digests = {
+        data_digest(np.array([1, 9]), text, out[:2], x, y),
+        data_digest(np.array([1, 9]), text, None, x, y),
+        data_digest(np.array([9, 1]), text, None, x, y),
+        data_digest(np.array([1, 9]), text, None, x + 1, y),  # other images (e.g. without REPA's tokens)
+        data_digest(np.array([1, 9]), text, None, x, y.flip(0)),
+    }
+    assert len(digests) == 5 and data_digest(np.array([1, 9]), text, None, x, y) == data_digest([1, 9], text, None, x, y)

@@ -138,6 +138,17 @@ def test_bad_input_is_named(pipeline):
     assert sel(t, "--method", "centroid").exit_code == 2
     res = sel(t, "--budget", 0)
     assert res.exit_code == 1 and "budget must be > 0" in res.output
+    # Never coerced: not finite, fractional above 1, beyond the corpus, a class left out, rounding to none.
+    for budget, message in (
+        ("inf", "finite, got inf"),
+        ("nan", "finite, got nan"),
+        (1.5, "budget 1.5: a budget >= 1 is a count of images and must be whole"),
+        (121, "budget 121 exceeds the corpus (120 images)"),
+        (5, "gives 5 of 10 classes no image"),
+        (0.001, "budget 0.001 of 120 images rounds to 0 images"),
+    ):
+        one_line_error(sel(t, "--budget", budget), message)
+    assert not (t / "subset").exists() and not (t / "m/select.json").exists() and not (t / "plots/select").exists()
     bad = t / "bad.parquet"
     pd.DataFrame({"id": ["a"], "score": [1.0]}).to_parquet(bad)
     res = run(

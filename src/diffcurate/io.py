@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,8 +89,14 @@ class AtomicWriter:
             for tmp, target in self._pending:
                 backup = None
                 if target.is_file():
+                    # A second name for the old content, not a move: the target is never missing, so a
+                    # kill between two renames leaves the old file (a checkpoint to resume from) in place.
                     backup = target.with_name(f".{target.name}.{os.getpid()}{BAK_SUFFIX}")
-                    os.replace(target, backup)
+                    backup.unlink(missing_ok=True)
+                    try:
+                        os.link(target, backup)
+                    except OSError:  # a filesystem without hard links
+                        shutil.copy2(target, backup)
                 backups.append((target, backup))
                 os.replace(tmp, target)
         except BaseException:

@@ -49,14 +49,24 @@ class AttachError(DiffcurateError, ValueError):
 
 
 def read_subset_rows(path: Path | str) -> np.ndarray:
-    """The corpus rows (`index` column) of `select`'s subset table."""
+    """The corpus rows (`index` column) of `select`'s subset table: at least one, each once."""
+    if not Path(path).is_file():
+        raise AttachError(f"{path}: no such subset file (run the select stage first)")
     try:
         subset = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         raise AttachError(f"{path}: not a readable subset table ({exc})") from None
     if "index" not in subset:
         raise AttachError(f"{path}: no column 'index' (expected select's subset table)")
-    return subset["index"].to_numpy()
+    rows = subset["index"].to_numpy()
+    if len(rows) == 0:
+        raise AttachError(f"{path}: an empty subset (no rows to train on)")
+    if not np.issubdtype(rows.dtype, np.integer):
+        raise AttachError(f"{path}: column 'index' holds {rows.dtype}, expected corpus row numbers (integers)")
+    values, counts = np.unique(rows, return_counts=True)
+    if (counts > 1).any():
+        raise AttachError(f"{path}: corpus rows listed more than once, e.g. index {values[counts > 1][:5].tolist()}")
+    return rows
 
 
 @torch.no_grad()

@@ -1,7 +1,9 @@
-"""Saving and loading our DiT models: `config.json` (the DiTConfig, the resolved params, the git
-revision) beside `model.safetensors` and `ema.safetensors`, and the EMA snapshots a training run
-keeps for FID-vs-steps curves. Every file is written atomically (`diffcurate.io`); a model's
-three files appear together or not at all."""
+"""Saving and loading our DiT models: `config.json` (the DiTConfig and the resolved params) beside
+`model.safetensors` and `ema.safetensors`, and the EMA snapshots a training run keeps for
+FID-vs-steps curves. Every file is written atomically (`diffcurate.io`); a model's three files
+appear together or not at all. Nothing in them depends on the commit or the clock (the git
+revision goes to the stage's metrics), so the same training gives a model folder with the same
+DVC hash and the stages after it do not re-run."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from safetensors.torch import load_file, save_file
 
 from diffcurate.d2c.dit import DiT, DiTConfig
 from diffcurate.errors import DiffcurateError
-from diffcurate.io import AtomicWriter, atomic_outputs, atomic_path
+from diffcurate.io import AtomicWriter, atomic_outputs, atomic_path, clean_stale_temps
 
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
@@ -35,6 +37,7 @@ class MissingModel(DiffcurateError, FileNotFoundError):
 
 
 def git_revision() -> str | None:
+    """The commit the code ran at (for the metrics), or None outside a git checkout."""
     try:
         return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -67,7 +70,7 @@ def _save_model(folder: Path, model, ema, config: dict, writer: AtomicWriter | N
 
 def save_dit(folder: Path, model: DiT, ema: DiT, params: dict, writer: AtomicWriter | None = None) -> None:
     """The scorer: weights, EMA weights and config.json (with `writer`: committed with its other outputs)."""
-    _save_model(folder, model, ema, {"dit": asdict(model.cfg), "params": params, "git_revision": git_revision()}, writer)
+    _save_model(folder, model, ema, {"dit": asdict(model.cfg), "params": params}, writer)
 
 
 def read_config(folder: Path, stage: str) -> dict:
@@ -98,7 +101,6 @@ def save_student(folder: Path, model, ema, params: dict, writer: AtomicWriter | 
         "proj_coeff": c.proj_coeff,
         "visual_dim": c.visual_dim,
         "params": params,
-        "git_revision": git_revision(),
     }
     _save_model(folder, model, ema, config, writer)
 
@@ -137,8 +139,9 @@ def snapshot_saver(folder: Path, every: int, steps: int) -> Callable[[int, torch
 
 
 def prune_snapshots(folder: Path, every: int, steps: int) -> list[int]:
-    """Delete snapshots this run would not have written (from an earlier, longer or other run);
-    the steps of those that remain."""
+    """Delete snapshots this run would not have written (from an earlier, longer or other run) and
+    a killed run's temporary files; the steps of those that remain."""
+    clean_stale_temps(Path(folder) / SNAPSHOTS)
     kept = []
     for step, path in list_snapshots(folder).items():
         if keeps_snapshot(step, every, steps):

@@ -10,7 +10,9 @@
 
 Herding and K-Center work per class on one shared feature space (`features.py`). The budget is a
 count or a fraction of the corpus, split over classes by class size (largest remainders): the
-per-class budgets sum to the total and never exceed a class's size.
+per-class budgets sum to the total and never exceed a class's size. A budget is never coerced: one
+that is not finite, a count that is not whole or exceeds the corpus, or a budget that leaves a
+class without an image is an error that says so.
 """
 
 from __future__ import annotations
@@ -75,10 +77,21 @@ def read_features(path: Path | str, index: np.ndarray, method: Method) -> np.nda
 
 
 def total_budget(budget: float, n: int) -> int:
-    """A count (≥ 1) or a fraction of the corpus (< 1)."""
-    if budget <= 0:
-        raise SelectError(f"select budget must be > 0, got {budget}")
-    return min(n, round(budget * n) if budget < 1 else int(budget))
+    """A count (a whole number ≥ 1, at most the corpus' size `n`) or a fraction of the corpus (< 1)."""
+    if not math.isfinite(budget) or budget <= 0:
+        raise SelectError(f"select budget must be > 0 and finite, got {budget}")
+    if budget < 1:
+        total = round(budget * n)
+        if total == 0:
+            raise SelectError(f"select budget {budget} of {n} images rounds to 0 images; at least {1 / n:.3g} is one image")
+        return total
+    if budget != int(budget):
+        raise SelectError(
+            f"select budget {budget}: a budget >= 1 is a count of images and must be whole (a fraction of the corpus is < 1)"
+        )
+    if budget > n:
+        raise SelectError(f"select budget {int(budget)} exceeds the corpus ({n} images)")
+    return int(budget)
 
 
 def per_class_budget(counts: dict[int, int], total: int) -> dict[int, int]:
@@ -150,6 +163,12 @@ def select_subset(
     counts = scores["label"].value_counts().sort_index().to_dict()
     total = total_budget(budget, len(scores))
     budgets = per_class_budget({int(c): int(n) for c, n in counts.items()}, total)
+    empty = [c for c, b in budgets.items() if b == 0]
+    if empty:
+        raise SelectError(
+            f"select budget {budget} ({total} of {len(scores)} images) gives {len(empty)} of {len(budgets)} classes "
+            f"no image (labels {empty[:10]}); raise the budget to at least one image per class"
+        )
     rng = np.random.default_rng(seed)
     picked, info = [], {}
     for c in sorted(budgets):

@@ -1,13 +1,12 @@
 """What a D2C student trains on: the subset's original images (no flipped copies, corpus order)
 and labels, attach's per-class text tokens, and (for REPA) attach's visual tokens row for row
 with the images, plus a digest of all of it that the train stage stores with its checkpoint
-(another subset or other tokens never resume it). Each input is checked, with a named error when
-a file is absent or the pieces do not fit together.
+(other images, another subset or other tokens never resume it). Each input is checked, with a
+named error when a file is absent, empty, cut short or corrupt, or the pieces do not fit together.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +16,11 @@ from safetensors.numpy import load_file
 
 from diffcurate.d2c.attach import read_subset_rows
 from diffcurate.d2c.encode import load_encoded
+from diffcurate.d2c.training import array_digest
 from diffcurate.errors import DiffcurateError, InputError
 
 TEXT_TOKENS = "text.safetensors"  # attach: per-class prompt tokens ("tokens" (C, L, D), "mask" (C, L))
 VISUAL_TOKENS = "visual.safetensors"  # attach: per-row visual tokens ("index" (N,), "tokens" (N, T, Dv))
-DIGEST_CHARS = 16
 
 
 class MissingTokens(DiffcurateError, FileNotFoundError):
@@ -36,21 +35,42 @@ class SubsetError(InputError):
     """The subset names corpus rows the encoded corpus does not have."""
 
 
-def data_digest(index: np.ndarray, text: dict[str, np.ndarray], visual: torch.Tensor | None) -> str:
-    """What a student is trained on: its corpus rows, the text tokens and mask, the visual tokens."""
-    h = hashlib.sha256(np.ascontiguousarray(index, dtype=np.int64).tobytes())
-    for arr in (text["tokens"], text["mask"], None if visual is None else visual.numpy()):
-        if arr is not None:
-            h.update(np.ascontiguousarray(arr).tobytes())
-    return h.hexdigest()[:DIGEST_CHARS]
+class TokenFileError(InputError):
+    """A token file of attach is cut short, corrupt, or not shaped as attach writes it."""
+
+
+def data_digest(
+    index: np.ndarray, text: dict[str, np.ndarray], visual: torch.Tensor | None, x: torch.Tensor, y: torch.Tensor
+) -> str:
+    """What a student is trained on: its corpus rows, images and labels, the text tokens and mask,
+    the visual tokens."""
+    return array_digest(np.asarray(index, dtype=np.int64), x, y, text["tokens"], text["mask"], visual)
+
+
+def _read_tokens(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """A safetensors file of attach with `keys`; a named error if it is unreadable (e.g. cut short)."""
+    try:
+        tensors = load_file(str(path))
+    except Exception as exc:  # noqa: BLE001 — safetensors raises its own error types
+        raise TokenFileError(f"{path}: not a readable safetensors file ({exc}); re-run the attach stage") from None
+    missing = [k for k in keys if k not in tensors]
+    if missing:
+        raise TokenFileError(f"{path}: no tensors {missing} (expected {', '.join(keys)}); re-run the attach stage")
+    return tensors
 
 
 def read_text_tokens(attach: Path | str) -> dict[str, np.ndarray]:
-    """attach's per-class text tokens and mask."""
+    """attach's per-class text tokens (C, L, D) and mask (C, L)."""
     path = Path(attach) / TEXT_TOKENS
     if not path.is_file():
         raise MissingTokens(f"{Path(attach)}: no {TEXT_TOKENS} (run the attach stage first)")
-    return load_file(str(path))
+    text = _read_tokens(path, ("tokens", "mask"))
+    if text["tokens"].ndim != 3 or text["mask"].shape != text["tokens"].shape[:2]:
+        raise TokenFileError(
+            f"{path}: tokens {list(text['tokens'].shape)} and mask {list(text['mask'].shape)}, "
+            "expected (classes, length, width) and (classes, length)"
+        )
+    return text
 
 
 def align_visual_tokens(attach: Path | str, index: np.ndarray) -> torch.Tensor:
@@ -61,7 +81,11 @@ def align_visual_tokens(attach: Path | str, index: np.ndarray) -> torch.Tensor:
         raise MissingVisualTokens(
             f"{Path(attach)}: no {VISUAL_TOKENS} (attach.visual_encoder none?); REPA needs them, or set --proj-coeff 0"
         )
-    vis = load_file(str(path))
+    vis = _read_tokens(path, ("index", "tokens"))
+    if vis["tokens"].ndim != 3 or len(vis["index"]) != len(vis["tokens"]):
+        raise TokenFileError(
+            f"{path}: index {list(vis['index'].shape)} and tokens {list(vis['tokens'].shape)}, expected (N,) and (N, T, width)"
+        )
     pos = {int(i): k for k, i in enumerate(vis["index"])}
     missing = [int(i) for i in index if int(i) not in pos]
     if missing:
@@ -99,5 +123,12 @@ def load_student_data(encoded: Path | str, subset: Path | str | None, attach: Pa
             )
     data = data.unflipped()
     text = read_text_tokens(attach)
+    classes = len(data.meta["class_names"])
+    if len(text["tokens"]) != classes:
+        raise TokenFileError(
+            f"{Path(attach) / TEXT_TOKENS}: tokens of {len(text['tokens'])} class prompts, the corpus has {classes} classes "
+            "(re-run the attach stage)"
+        )
     tokens = align_visual_tokens(attach, data.index) if visual else None
-    return StudentData(data.x, data.labels, data.index, text, tokens, data.meta, data_digest(data.index, text, tokens))
+    digest = data_digest(data.index, text, tokens, data.x, data.labels)
+    return StudentData(data.x, data.labels, data.index, text, tokens, data.meta, digest)

@@ -3,7 +3,13 @@
 AdamW, gradient clipping, an EMA copy of the weights, classifier-free-guidance label dropout, and
 checkpoints that hold everything needed to continue *exactly*: weights, EMA, optimiser state,
 step, and the RNG state of the batch / noise generator. On CPU a run killed and resumed ends
-with the same weights as an uninterrupted one (tested).
+with the same weights as an uninterrupted one (tested, also by killing the stages: tests/test_faults_d2c.py),
+whatever the checkpoint interval. A checkpoint is resumed only by a run of the same settings and
+data that has not gone past the steps asked for; otherwise training starts over (with a warning),
+so a model is never labelled with steps or data it was not trained on.
+
+Nothing in the history or the checkpoint depends on the clock or the commit: a re-run with the same
+results writes the same bytes (the speed is measured apart, `Stopwatch`, for the metrics only).
 
 Devices go through `accelerate`: `device` picks cpu / cuda, `precision` bf16 / fp16 autocast on
 GPU (fp16 with a gradient scaler), and under `accelerate launch` each process draws its own
@@ -16,27 +22,30 @@ a run's randomness does not depend on the device. What a step's loss is comes fr
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
-from diffcurate.d2c.checkpoints import git_revision
 from diffcurate.d2c.transport import eps_objective
 from diffcurate.errors import ConfigError
-from diffcurate.io import atomic_path
+from diffcurate.io import atomic_path, clean_stale_temps
 
 CKPT = "checkpoint.pt"
-CKPT_EVERY = 500  # steps between checkpoints (and at the last step)
+CKPT_EVERY = 250  # steps between checkpoints (and at the last step); params.yaml pretrain / train.ckpt_every
 LOG_EVERY = 50  # steps between logged rows of the history
 LAST_SHARE = 10  # "loss_last_10pct": the mean loss over the last 1/LAST_SHARE of the logged rows
 EMA_WARMUP = 10  # EMA decay warm-up: min(decay, (1 + step) / (EMA_WARMUP + step))
 LOSS_DECIMALS, GRAD_DECIMALS, SPEED_DECIMALS = 6, 4, 3
+DIGEST_CHARS = 16
 
 
 class Device(StrEnum):
@@ -78,14 +87,71 @@ def _resumable(config: dict) -> dict:
     return {k: v for k, v in config.items() if k not in ("steps", "ckpt_every", "log_every", "device", "precision")}
 
 
+def _stored(config: dict) -> dict:
+    """The settings a checkpoint records: all but the interval it was written at, which changes
+    nothing it holds (so the final checkpoint's bytes do not depend on it)."""
+    return {k: v for k, v in config.items() if k != "ckpt_every"}
+
+
+def array_digest(*arrays: np.ndarray | torch.Tensor | None) -> str:
+    """sha256 (first DIGEST_CHARS hex digits) of the arrays' dtypes, shapes and bytes (None: skipped):
+    what a run trains on, stored with its checkpoint so that other data never resumes it."""
+    h = hashlib.sha256()
+    for arr in arrays:
+        if arr is None:
+            continue
+        a = np.ascontiguousarray(arr.numpy() if isinstance(arr, torch.Tensor) else arr)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(a.reshape(-1).view(np.uint8))
+    return h.hexdigest()[:DIGEST_CHARS]
+
+
+@dataclass
+class Stopwatch:
+    """The steps this process ran and the seconds since it started: the speed metric. Timings go to
+    the metrics only, never into the history, the plots or a checkpoint."""
+
+    start: float = field(default_factory=time.perf_counter)
+    steps: int = 0
+
+    def tick(self, *_: object) -> None:
+        """Count a step (usable as, or from, `train`'s `on_step`)."""
+        self.steps += 1
+
+    def steps_per_s(self) -> float | None:
+        """None when this process ran no step (a finished checkpoint was resumed)."""
+        seconds = time.perf_counter() - self.start
+        return round(self.steps / seconds, SPEED_DECIMALS) if self.steps and seconds > 0 else None
+
+
 def log_warning(message: str) -> None:
     logging.getLogger(__name__).warning(message)
 
 
+def _interned(obj):
+    """`obj` with every string interned (containers copied; tensors and other values as they are).
+    Pickle writes a string once per object, so equal strings that come partly from our code and
+    partly from a resumed checkpoint would otherwise give other bytes than an uninterrupted run."""
+    if isinstance(obj, str):
+        return sys.intern(obj)
+    if isinstance(obj, dict):
+        out = copy.copy(obj)  # the same type, with its attributes (a module state dict's `_metadata`)
+        out.clear()
+        out.update((_interned(k), _interned(v)) for k, v in obj.items())
+        if hasattr(out, "_metadata"):
+            out._metadata = _interned(out._metadata)
+        return out
+    if type(obj) in (list, tuple):
+        return type(obj)(_interned(v) for v in obj)
+    return obj
+
+
 def save_checkpoint(path: Path, state: dict) -> None:
-    """Atomic: the file appears complete or not at all."""
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    """Atomic: the file appears complete or not at all. The same state gives the same bytes, resumed
+    or not: strings interned (`_interned`), and written through a file object (given a path,
+    torch.save names the zip's folder after the random temporary file)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        torch.save(_interned(state), fh)
 
 
 def ema_decay_at(decay: float, step: int) -> float:
@@ -125,17 +191,23 @@ def train(
     extra_state: dict | None = None,
     extras: dict[str, torch.Tensor] | None = None,
     on_step: Callable[[int, torch.nn.Module, torch.nn.Module], None] | None = None,
+    warn: Callable[[str], None] = log_warning,
 ) -> tuple[torch.nn.Module, torch.nn.Module, list[dict]]:
     """Train `model` on (x, y) for `cfg.steps` steps, resuming from `out/checkpoint.pt` if present.
 
     `objective(model, x0, y, generator, **extras[idx])` returns the loss (`extras`: per-sample
     tensors such as REPA's visual tokens, indexed like x); `stop_after` ends the call early (tests
-    simulate a kill); `on_step(step, model, ema)` runs after every step on the main process (e.g.
-    EMA snapshots for FID-vs-steps curves; it must not draw from the generator). Returns
-    (model, EMA model, history of logged rows).
+    simulate a kill); `on_step(step, model, ema)` runs after every step on the main process, before
+    that step's checkpoint (e.g. EMA snapshots for FID-vs-steps curves: a resumed run has every
+    snapshot up to its checkpoint; it must not draw from the generator). `extra_state["params"]`
+    (the stage's settings and data digest) must match the checkpoint's, all but `steps`; `warn`
+    says why a checkpoint is not resumed (stages print it). Returns
+    (model, EMA model, history of logged rows: step, loss, grad_norm).
     """
     out = Path(out)
     acc = make_accelerator(cfg)
+    if acc.is_main_process:
+        clean_stale_temps(out)  # a killed run's half-written checkpoint
     null_class = model.cfg.num_classes
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     ema = copy.deepcopy(model).eval()
@@ -144,23 +216,32 @@ def train(
     state = torch.load(out / CKPT, weights_only=False, map_location="cpu") if (out / CKPT).is_file() else None
     same_run = {k: v for k, v in (extra_state or {}).get("params", {}).items() if k != "steps"}
     if state is not None and {k: v for k, v in state.get("params", {}).items() if k != "steps"} != same_run:
-        log_warning(f"{out / CKPT}: written for other model settings; starting over")
+        warn(f"{out / CKPT}: written for other model settings or data; starting over")
         state = None
     if state is not None and _resumable(state["config"]) != _resumable(asdict(cfg)):
-        log_warning(f"{out / CKPT}: written with other settings {state['config']}; starting over")
+        warn(f"{out / CKPT}: written with other settings {state['config']}; starting over")
+        state = None
+    if state is not None and state["step"] > cfg.steps:
+        # Its weights are those of a longer run: returning them as a cfg.steps-step model would be a
+        # lie. Starting over gives the cfg.steps-step model exactly (same seed, exact resume).
+        warn(f"{out / CKPT}: {state['step']} steps, more than the {cfg.steps} asked; starting over")
         state = None
     if state is not None:
         model.load_state_dict(state["model"])
         ema.load_state_dict(state["ema"])
         opt.load_state_dict(state["opt"])
         gen.set_state(state["rng"])
-        step, history = state["step"], state["history"]
+        step = state["step"]
+        # The rows this run logs: not the end row of an earlier, shorter run; the row of the step
+        # the checkpoint ends at if this run ends there too (a longer run's checkpoint may not have logged it).
+        history = [row for row in state["history"] if row["step"] % cfg.log_every == 0]
+        if step == cfg.steps and (not history or history[-1]["step"] != step) and "last" in state:
+            history.append(state["last"])
     ema.to(acc.device)
     model, opt = acc.prepare(model, opt)  # CPU, one process: the same objects; GPU: placed, DDP-wrapped
     net = acc.unwrap_model(model)
     model.train()
-    t0, seen = time.perf_counter(), 0
-    revision = git_revision()  # recorded in every checkpoint
+    seen = 0
     while step < cfg.steps:
         if stop_after is not None and seen >= stop_after:
             break
@@ -178,17 +259,21 @@ def train(
         ema_update(ema, net, ema_decay_at(cfg.ema_decay, step))
         step += 1
         seen += 1
-        if step % cfg.log_every == 0 or step == cfg.steps:
+        logged = step % cfg.log_every == 0 or step == cfg.steps
+        checkpoint = (step % cfg.ckpt_every == 0 or step == cfg.steps) and acc.is_main_process
+        if logged or checkpoint:
             row = {
                 "step": step,
                 "loss": round(float(loss.detach()), LOSS_DECIMALS),
                 "grad_norm": round(float(grad_norm), GRAD_DECIMALS),
-                "steps_per_s": round(seen / (time.perf_counter() - t0), SPEED_DECIMALS),
             }
+        if logged:
             history.append(row)
             if log:
                 log(step, row)
-        if (step % cfg.ckpt_every == 0 or step == cfg.steps) and acc.is_main_process:
+        if on_step is not None and acc.is_main_process:
+            on_step(step, net, ema)
+        if checkpoint:
             save_checkpoint(
                 out / CKPT,
                 {
@@ -198,13 +283,11 @@ def train(
                     "rng": gen.get_state(),
                     "step": step,
                     "history": history,
-                    "config": asdict(cfg),
-                    "git_revision": revision,
+                    "last": row,  # this step's row, logged or not
+                    "config": _stored(asdict(cfg)),
                     **(extra_state or {}),
                 },
             )
-        if on_step is not None and acc.is_main_process:
-            on_step(step, net, ema)
     acc.wait_for_everyone()
     net = net.cpu().eval()
     return net, ema.cpu(), history
@@ -225,15 +308,11 @@ class _Forward:
 
 
 def summarize_history(history: list[dict]) -> dict:
-    """The metrics of a run's logged rows: the final loss, the mean over the last tenth, the speed."""
+    """The metrics of a run's logged rows: the final loss and the mean over the last tenth."""
     if not history:
-        return {"final_loss": None, "loss_last_10pct": None, "steps_per_s": None}
+        return {"final_loss": None, "loss_last_10pct": None}
     last = pd.DataFrame(history)["loss"].tail(max(1, len(history) // LAST_SHARE))
-    return {
-        "final_loss": history[-1]["loss"],
-        "loss_last_10pct": round(float(last.mean()), LOSS_DECIMALS),
-        "steps_per_s": history[-1]["steps_per_s"],
-    }
+    return {"final_loss": history[-1]["loss"], "loss_last_10pct": round(float(last.mean()), LOSS_DECIMALS)}
 
 
 def log_to_dvclive(live_dir: Path, params: dict, history: list[dict], image=None, image_name: str = "samples.png") -> None:
