@@ -60,9 +60,12 @@ def main(
     max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per prompt the encoder reads.")] = P(
         "embedding.max_seq_length"
     ),
-    precision: Annotated[EncoderPrecision, typer.Option(help="fp32, or int8 dynamic quantisation of the encoder.")] = P(
-        "embedding.precision", EncoderPrecision
-    ),
+    precision: Annotated[
+        EncoderPrecision,
+        typer.Option(
+            help="fp32 (close calls redone in fp64: the same labels on any x86 CPU), int8 (faster, CPU-dependent) or fp64."
+        ),
+    ] = P("embedding.precision", EncoderPrecision),
     temperature: Annotated[float, typer.Option(min=0.001, help="Similarity temperature of the zero-shot logits.")] = P(
         "embedding.temperature"
     ),

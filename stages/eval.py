@@ -1,10 +1,13 @@
-"""`eval` stage: sample from the student and measure FID, precision and recall against the reference.
+"""`eval` stage: sample from the student and measure it against the reference, beside what real data scores.
 
-    python stages/eval.py --student models/student --ref data/eval/ref.npz [--n-samples 500] [--sampler ddim] [--steps 50] [--cfg 1.5]
+    python stages/eval.py --student models/student --ref data/eval/ref.npz --probe models/probe [--n-samples 500]
 
 FID and sFID (Inception pool / mixed_6 spatial features), precision and recall (k-NN manifolds);
-IS is reported as unavailable (the shipped Inception has no softmax weights). Options default to
-the `eval` section of params.yaml.
+IS is reported as unavailable (the shipped Inception has no softmax weights). The probe (a small
+corpus classifier) gives FD / KID and the share of samples classified as their conditioning class;
+artefact diagnostics give the exact-black background share and the patch-seam ratio. Every measure
+is also taken on N real training images (`*_floor`): a FID is read against that floor. Options
+default to the `eval` section of params.yaml (`--kind`, `--root`: `corpus`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
+import torch
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
 from diffcurate.d2c.checkpoints import list_snapshots, load_student
-from diffcurate.d2c.fid import load_reference, sample_quality
+from diffcurate.d2c.corpus import CorpusKind, load_corpus
+from diffcurate.d2c.evaluation import image_metrics, real_sample, with_floor
+from diffcurate.d2c.fid import UNAVAILABLE, load_reference
+from diffcurate.d2c.probe import load_probe, load_reference_features
 from diffcurate.d2c.runtime import set_threads
 from diffcurate.d2c.sampling import Sampler, generate, grid_image
 from diffcurate.d2c.training import Device
@@ -32,6 +39,7 @@ from diffcurate.schemas import Bool
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
 P = stage_defaults("eval", __file__)
+C = stage_defaults("corpus", __file__)
 GRID_ROWS = 10  # samples.png: this many rows of one sample per class
 
 
@@ -43,7 +51,16 @@ def main(
     ref: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Reference statistics (refstats' output).")] = Path(
         "data/eval/ref.npz"
     ),
-    n_samples: Annotated[int, typer.Option(min=10, help="Samples, balanced over classes.")] = P("n_samples"),
+    probe: Annotated[Path, typer.Option(help="The probe classifier (probe's output): FD / KID / class consistency.")] = Path(
+        "models/probe"
+    ),
+    kind: Annotated[CorpusKind, typer.Option(help="The corpus the floor's real training images come from.")] = C(
+        "kind", CorpusKind
+    ),
+    root: Annotated[str, typer.Option(help="Corpus folder; empty: the corpus' default.")] = C("root"),
+    n_samples: Annotated[int, typer.Option(min=10, help="Samples, balanced over classes (and real images for the floor).")] = P(
+        "n_samples"
+    ),
     sampler: Annotated[Sampler, typer.Option(help=f"The ODE / DDIM sampler ({samplers_text()}).")] = P("sampler", Sampler),
     steps: Annotated[int, typer.Option(min=1, help="Sampling steps.")] = P("steps"),
     cfg: Annotated[float, typer.Option(min=0.0, help="Classifier-free guidance scale (1: none).")] = P("cfg"),
@@ -71,6 +88,9 @@ def main(
         objective = Objective(conf["objective"])
         check_sampler(objective, sampler)
         r = load_reference(ref)
+        probe_net, probe_ref = load_probe(probe), load_reference_features(probe)
+        patch = model.cfg.patch
+        labels = torch.arange(n_samples) % model.cfg.num_classes  # generate's classes, row for row
         # The EMA snapshots the run saved (FID-vs-steps), then the final EMA weights.
         train_steps = conf["params"].get("steps")
         points = {**(list_snapshots(student) if curve is Bool.TRUE else {}), train_steps: None}
@@ -84,20 +104,39 @@ def main(
                 x = generate(net, n_samples, sampler, steps, cfg, seed, batch_size)
                 t_sample += time.perf_counter() - ts
                 bar.update(task, description=f"Inception features @ {at} steps", total=len(x), completed=0)
-                quality = sample_quality(x, r, k, progress=lambda done, task=task: bar.update(task, completed=done))
+                quality = image_metrics(
+                    x,
+                    labels,
+                    r,
+                    k,
+                    probe_net,
+                    probe_ref,
+                    patch,
+                    seed,
+                    progress=lambda done, task=task: bar.update(task, completed=done),
+                )
                 curve_rows.append({"train_step": at, **quality})
                 bar.remove_task(task)
                 bar.advance(overall)
-                console.print(f"eval @ {at} steps: FID {curve_rows[-1]['fid']}, sFID {curve_rows[-1]['sfid']}")
+                console.print(f"eval @ {at} steps: FID {quality['fid']}, probe FD {quality['probe_fd']}")
+            # The floor: the same measures on n_samples real training images.
+            task = bar.add_task(f"floor: {n_samples} real training images", total=n_samples)
+            real_x, real_y = real_sample(load_corpus(kind, root, split="train"), n_samples, seed)
+            floor = image_metrics(
+                real_x, real_y, r, k, probe_net, probe_ref, patch, seed, progress=lambda done: bar.update(task, completed=done)
+            )
+            bar.remove_task(task)
     except DiffcurateError as exc:
         console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
-    final = {k_: v for k_, v in curve_rows[-1].items() if k_ != "train_step"}
+    final = with_floor({k_: v for k_, v in curve_rows[-1].items() if k_ != "train_step"}, floor)
     m = {**final, "k": k, "n_samples": n_samples, "n_ref": int(len(r["features"])), "sampler": sampler.value, "steps": steps, "cfg": cfg,
          "seed": seed, "objective": objective.value, "conditioning": conf["conditioning"], "train_steps": train_steps,
          "subset": conf["params"].get("subset"), "n_train": conf["params"].get("n_train"),
          "curve": [{k_: v for k_, v in row.items() if k_ != "inception_score"} for row in curve_rows],
          "fid_at": {str(row["train_step"]): row["fid"] for row in curve_rows},  # flat for `dvc exp show` / `dvc metrics diff`
+         "probe_fd_at": {str(row["train_step"]): row["probe_fd"] for row in curve_rows},
+         "floor": {"n": len(real_x), **{k_: v for k_, v in floor.items() if k_ not in UNAVAILABLE}},
          "seconds": {"sampling": round(t_sample, 2), "total": round(time.perf_counter() - t0, 2)}}  # fmt: skip
     classes = model.cfg.num_classes
     with atomic_outputs() as w:
@@ -105,8 +144,9 @@ def main(
         w.csv(pd.DataFrame(m["curve"]), plots / "fid_vs_steps.csv")
         grid_image(x[: min(len(x), GRID_ROWS * classes)], classes).save(w.path(plots / "samples.png"), format="PNG")
     console.print(
-        f"eval: FID {m['fid']}, sFID {m['sfid']}, precision {m['precision']}, recall {m['recall']} "
-        f"({n_samples} samples, {sampler.value} {steps} steps, cfg {cfg})"
+        f"eval: FID {m['fid']} (real-data floor {m['fid_floor']}: {m['fid_over_floor']}x), sFID {m['sfid']}, "
+        f"precision {m['precision']}, recall {m['recall']}, probe FD {m['probe_fd']} (floor {m['probe_fd_floor']}), "
+        f"class consistency {m['class_consistency']} ({n_samples} samples, {sampler.value} {steps} steps, cfg {cfg})"
     )
 
 

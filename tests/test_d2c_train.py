@@ -320,6 +320,22 @@ def ok(mod, *args):
     return res
 
 
+def write_probe(folder, fmnist_root) -> None:
+    """A probe folder as the probe stage writes it (an untrained probe: eval only needs its features)."""
+    from diffcurate.d2c.corpus import CorpusKind, load_corpus
+    from diffcurate.d2c.encode import corpus_pixels
+    from diffcurate.d2c.probe import REFERENCE, ProbeConfig, ProbeNet, probe_outputs, save_probe
+    from diffcurate.io import atomic_outputs
+
+    torch.manual_seed(0)
+    net = ProbeNet(ProbeConfig(num_classes=10, width=4, feature_dim=8)).eval()
+    feats, _ = probe_outputs(net, corpus_pixels(load_corpus(CorpusKind.FASHION_MNIST, fmnist_root, split="test")))
+    with atomic_outputs() as w:
+        save_probe(folder, net, {}, w)
+        with open(w.path(folder / REFERENCE), "wb") as fh:
+            np.savez(fh, features=feats.astype(np.float32))
+
+
 def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
     rng = np.random.default_rng(1)
     write_idx(tiny_fmnist / "t10k-images-idx3-ubyte.gz", rng.integers(0, 255, (30, 28, 28)))
@@ -415,12 +431,17 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
         assert json.loads((t / "m/train.json").read_text())["snapshots"] == [2]
         assert (t / f"live-{objective}/plots/images/samples.png").is_file() and (t / f"live-{objective}/params.yaml").is_file()
         ok(st["refstats"], "--root", tiny_fmnist, "--n-ref", 30, "--out", t / "ref.npz", "--metrics", t / "m/ref.json")
+        write_probe(t / "probe", tiny_fmnist)
         ok(
             st["eval"],
             "--student",
             out,
             "--ref",
             t / "ref.npz",
+            "--probe",
+            t / "probe",
+            "--root",
+            tiny_fmnist,
             "--n-samples",
             20,
             "--sampler",
@@ -443,6 +464,10 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
             and e["objective"] == objective
         )
         assert e["sfid"] > 0 and e["inception_score"].startswith("unavailable")
+        # Every measure beside its real-data floor (20 real training images against the same references).
+        assert e["floor"]["n"] == 20 and e["fid_floor"] > 0 and e["fid_over_floor"] == round(e["fid"] / e["fid_floor"], 3)
+        assert e["probe_fd"] >= 0 and 0 <= e["class_consistency"] <= 1 and e["probe_fd_at"]["3"] == e["probe_fd"]
+        assert 0 <= e["background_share"] <= 1 and e["seam_ratio"] > 0 and e["background_share_floor"] > 0.5
         assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"] == e["fid_at"][
             "3"
         ]  # snapshot, final
@@ -454,6 +479,8 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
             str(t / "student-eps"),
             "--ref",
             str(t / "ref.npz"),
+            "--probe",
+            str(t / "probe"),
             "--sampler",
             "euler",
             "--metrics",

@@ -12,6 +12,16 @@ similarity. Confidence is the softmax probability of the chosen code.
 Seed-labelled: a multinomial logistic-regression head per axis on [embedding, cue flags], fitted
 on labelled prompts the user supplies (e.g. the cache of an earlier Claude run); confidence is
 the head's probability.
+
+Same labels on every machine: float kernels differ in their last bits between CPUs (AVX2,
+AVX-512, VNNI) and thread counts, so a prompt whose top two codes are within a hair of each other
+could take either. The labels, and the confidences (written rounded to `CONF_DECIMALS`), are
+therefore those of float64 arithmetic: the fp32 pass decides alone wherever it cannot differ from
+fp64 (top two probabilities more than `CHECK_MARGIN` apart, confidence not within `CHECK_MARGIN` of
+a rounding midpoint), and the close calls are redone in fp64, where machines differ ~1e-16. Exact
+ties go to the first code in taxonomy order. (The int8 precision has no such check: its kernels
+differ by instruction set far beyond the margin. A fitted seed head is checked the same way, but
+its fit itself may end a solver iteration apart on another machine.)
 """
 
 from __future__ import annotations
@@ -50,6 +60,12 @@ _PERSON_ZH = re.compile(
 )
 
 
+# Confidences are written with this many decimals (so last-bit differences cannot change the file).
+CONF_DECIMALS = 2
+# Probability distance under which fp32 hands a decision to fp64 (~5% of prompts). fp32 and fp64
+# probabilities differ by at most 8e-7 (1,000 mirror prompts; 1 or 2 threads, AVX-512 or AVX2 kernels).
+CHECK_MARGIN = 1e-4
+
 # (encoder, max_seq_length, precision) -> text -> embedding; encoders are deterministic, so this is safe.
 _MEMO: dict[tuple[EncoderName, int, EncoderPrecision], dict[str, np.ndarray]] = {}
 
@@ -87,10 +103,10 @@ class EmbeddingConfig:
     encoder_en: EncoderName = EncoderName.MINILM
     encoder_zh: EncoderName = EncoderName.MINILM
     max_seq_length: int = 64
-    precision: EncoderPrecision = EncoderPrecision.INT8
+    precision: EncoderPrecision = EncoderPrecision.FP32
     temperature: float = 0.05  # cosine similarity / temperature = logit
     cue_bonus: float = 6.0  # logit added to S11 (quoted text) and S1 (a person)
-    default_bonus: float = 6.0  # logit added to the default style (T1) and camera (C1)
+    default_bonus: float = 6.5  # logit added to the default style (T1) and camera (C1)
     phrase_bonus: float = 8.0  # logit added to a code whose phrase list matches the prompt
     head_c: float = 4.0  # inverse regularisation of the logistic seed-label head
     seed_head: SeedHead = SeedHead.LOGISTIC
@@ -103,6 +119,23 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def close_calls(probs: np.ndarray, margin: float = CHECK_MARGIN) -> np.ndarray:
+    """(N,) bool: rows whose decision or rounded confidence a last-bit change of `probs` (N, codes)
+    could move: the top two within `margin`, or the top one within `margin` of a rounding midpoint."""
+    top2 = np.sort(probs, axis=1)[:, -2:]
+    scaled = top2[:, -1] * 10**CONF_DECIMALS
+    to_midpoint = np.abs(scaled - np.floor(scaled) - 0.5) / 10**CONF_DECIMALS
+    tied = top2[:, -1] - top2[:, 0] < margin if probs.shape[1] > 1 else np.zeros(len(probs), dtype=bool)
+    return tied | (to_midpoint < margin)
+
+
+def decide(probs: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the most probable code (exact ties: the first in `codes`) and its probability
+    rounded to `CONF_DECIMALS`."""
+    best = probs.argmax(axis=1)  # the first maximum
+    return np.asarray(codes)[best], np.round(probs[np.arange(len(best)), best], CONF_DECIMALS)
+
+
 class EmbeddingClassifier:
     backend = Backend.EMBEDDING
 
@@ -112,21 +145,30 @@ class EmbeddingClassifier:
         self.heads: dict[Axis, LogisticRegression | str] | None = None
         self.finetuned = None
         self.n_seed = 0
+        self.n_checked = 0  # prompts whose close calls were redone in fp64
 
     # --- features ---------------------------------------------------------------------------
-    def embed(self, texts: Sequence[str], languages: Sequence[str] | None = None, progress: Progress | None = None) -> np.ndarray:
+    def embed(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        precision: EncoderPrecision | None = None,
+    ) -> np.ndarray:
         """(N, 384) embeddings, each prompt through its language's encoder (memoised per process,
         so cross-validation folds and repeated calls encode each prompt once); `progress(n)` as
-        they are done (memoised and repeated prompts at once, the rest per encoder batch)."""
+        they are done (memoised and repeated prompts at once, the rest per encoder batch).
+        `precision`: the configured one unless given; fp64 gives float64, the others float32."""
+        precision = precision or self.cfg.precision
         langs = list(languages) if languages is not None else [detect_language(t).value for t in texts]
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), 384), dtype=np.float64 if precision is EncoderPrecision.FP64 else np.float32)
         for name, idx in self._by_encoder(langs):
-            memo = _MEMO.setdefault((name, self.cfg.max_seq_length, self.cfg.precision), {})
+            memo = _MEMO.setdefault((name, self.cfg.max_seq_length, precision), {})
             todo = list(dict.fromkeys(texts[i] for i in idx if texts[i] not in memo))
             if progress is not None and len(idx) > len(todo):
                 progress(len(idx) - len(todo))
             if todo:
-                encoder = get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
+                encoder = get_encoder(name, self.cfg.max_seq_length, precision)
                 memo.update(zip(todo, encoder.encode(todo, progress), strict=True))
             for i in idx:
                 out[i] = memo[texts[i]]
@@ -138,8 +180,11 @@ class EmbeddingClassifier:
         return [(self.cfg.encoder_en, np.flatnonzero(~is_zh)), (self.cfg.encoder_zh, np.flatnonzero(is_zh))]
 
     def prototypes(self, name: EncoderName) -> dict[Axis, np.ndarray]:
+        """Per axis (codes, 384) unit prototypes, embedded in fp64 (int8: in int8): every logit
+        depends on them, so they must not move between machines."""
         if name not in self._prototypes:
-            enc = get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
+            exact = EncoderPrecision.INT8 if self.cfg.precision is EncoderPrecision.INT8 else EncoderPrecision.FP64
+            enc = get_encoder(name, self.cfg.max_seq_length, exact)
             protos = {}
             for axis in Axis:
                 rows = [enc.encode(EXAMPLES[axis][code]).mean(axis=0) for code in CODES[axis]]
@@ -154,6 +199,8 @@ class EmbeddingClassifier:
             return
         for name in {self.cfg.encoder_en, self.cfg.encoder_zh}:
             get_encoder(name, self.cfg.max_seq_length, self.cfg.precision)
+            if self.cfg.precision is EncoderPrecision.FP32:
+                get_encoder(name, self.cfg.max_seq_length, EncoderPrecision.FP64)  # for the close calls
             if self.heads is None:
                 self.prototypes(name)
 
@@ -177,10 +224,9 @@ class EmbeddingClassifier:
         return self
 
     # --- prediction ---------------------------------------------------------------------------
-    def _zero_shot(
-        self, texts: Sequence[str], emb: np.ndarray, cues: np.ndarray, langs: Sequence[str]
-    ) -> dict[Axis, tuple[np.ndarray, np.ndarray]]:
-        out: dict[Axis, tuple[np.ndarray, np.ndarray]] = {}
+    def _zero_shot(self, texts: Sequence[str], emb: np.ndarray, cues: np.ndarray, langs: Sequence[str]) -> dict[Axis, np.ndarray]:
+        """Per axis (N, codes) probabilities (float64)."""
+        out: dict[Axis, np.ndarray] = {}
         for axis in Axis:
             logits = np.zeros((len(emb), len(CODES[axis])), dtype=np.float64)
             for name, rows in self._by_encoder(langs):
@@ -192,22 +238,40 @@ class EmbeddingClassifier:
                 logits[:, CODES[axis].index("S1")] += self.cfg.cue_bonus * cues[:, 1]
             else:
                 logits[:, CODES[axis].index(DEFAULT_CODE[axis])] += self.cfg.default_bonus
-            probs = _softmax(logits)
-            best = probs.argmax(axis=1)
-            out[axis] = (np.array(CODES[axis])[best], probs[np.arange(len(best)), best])
+            out[axis] = _softmax(logits)
         return out
 
-    def _head(self, emb: np.ndarray, cues: np.ndarray) -> dict[Axis, tuple[np.ndarray, np.ndarray]]:
+    def _head(self, emb: np.ndarray, cues: np.ndarray) -> dict[Axis, np.ndarray]:
+        """Per axis (N, classes) probabilities of the fitted head (one column for a constant axis)."""
         x = np.hstack([emb, cues])
-        out = {}
-        for axis, head in self.heads.items():
-            if isinstance(head, str):
-                out[axis] = (np.full(len(x), head), np.ones(len(x)))
-                continue
-            probs = head.predict_proba(x)
-            best = probs.argmax(axis=1)
-            out[axis] = (head.classes_[best], probs[np.arange(len(best)), best])
-        return out
+        return {
+            axis: np.ones((len(x), 1)) if isinstance(head, str) else head.predict_proba(x) for axis, head in self.heads.items()
+        }
+
+    def _codes(self, axis: Axis) -> Sequence[str]:
+        """The codes of `_probs`'s columns for `axis`."""
+        if self.heads is None:
+            return CODES[axis]
+        head = self.heads[axis]
+        return [head] if isinstance(head, str) else head.classes_
+
+    def _probs(self, texts: Sequence[str], emb: np.ndarray, langs: Sequence[str]) -> dict[Axis, np.ndarray]:
+        cues = cue_flags(texts)
+        return self._head(emb, cues) if self.heads else self._zero_shot(texts, emb, cues, langs)
+
+    def _stable_probs(self, texts: Sequence[str], langs: Sequence[str], progress: Progress | None) -> dict[Axis, np.ndarray]:
+        """Probabilities from the configured precision; under fp32, the close calls' rows redone in fp64."""
+        probs = self._probs(texts, self.embed(texts, langs, progress), langs)
+        if self.cfg.precision is not EncoderPrecision.FP32:
+            return probs
+        rows = np.flatnonzero(np.any([close_calls(p) for p in probs.values()], axis=0))
+        if len(rows):
+            sub_texts, sub_langs = [texts[i] for i in rows], [langs[i] for i in rows]
+            exact = self._probs(sub_texts, self.embed(sub_texts, sub_langs, precision=EncoderPrecision.FP64), sub_langs)
+            for axis in probs:
+                probs[axis][rows] = exact[axis]
+        self.n_checked += len(rows)
+        return probs
 
     def classify(
         self, texts: Sequence[str], languages: Sequence[str] | None = None, progress: Progress | None = None
@@ -218,7 +282,6 @@ class EmbeddingClassifier:
         if self.finetuned is not None:
             res = self.finetuned.predict(list(texts), progress)
         else:
-            emb, cues = self.embed(texts, langs, progress), cue_flags(texts)
-            res = self._head(emb, cues) if self.heads else self._zero_shot(texts, emb, cues, langs)
+            res = {axis: decide(p, self._codes(axis)) for axis, p in self._stable_probs(texts, langs, progress).items()}
         (s, sc), (t, tc), (c, cc) = res[Axis.SUBJECT], res[Axis.STYLE], res[Axis.CAMERA]
         return [Prediction(str(s[i]), str(t[i]), str(c[i]), float(sc[i]), float(tc[i]), float(cc[i])) for i in range(len(texts))]

@@ -22,11 +22,19 @@ class EncoderName(StrEnum):
 
 
 class EncoderPrecision(StrEnum):
-    """fp32, or int8 dynamic quantisation of the Linear layers (measured: ~1.6x faster on 2 CPU
-    cores with the same reference agreement)."""
+    """The encoder's arithmetic (MiniLM; the e5 engine has one precision of its own).
+
+    - fp32: the default. Its close calls are redone in fp64 (`embedding.py`), so its labels are
+      the same on every x86 machine and thread count.
+    - int8: dynamic quantisation of the Linear layers, faster; but the int8 kernels (fbgemm) differ
+      by instruction set (AVX2 / AVX-512 / VNNI), so near-tied prompts can be labelled differently
+      on another CPU. For quick local runs, not for outputs a team shares.
+    - fp64: the reference the fp32 close calls are decided in; slow on its own (~3x fp32).
+    """
 
     FP32 = "fp32"
     INT8 = "int8"
+    FP64 = "fp64"
 
 
 class MiniLMEncoder:
@@ -43,12 +51,16 @@ class MiniLMEncoder:
             with warnings.catch_warnings():  # torch marks eager quantisation deprecated; it still works
                 warnings.simplefilter("ignore")
                 self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        elif precision is EncoderPrecision.FP64:
+            self.model = self.model.double()
+        self.dtype = np.float64 if precision is EncoderPrecision.FP64 else np.float32
         self.batch_size = batch_size
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """(N, 384) normalised embeddings; `progress(n)` after each batch of n texts."""
+        """(N, 384) normalised embeddings (float64 from an fp64 encoder, else float32); `progress(n)`
+        after each batch of n texts."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, 384), dtype=self.dtype)
         # A forward hook counts the batches sentence-transformers forms itself, so the batches
         # (and, under int8 dynamic quantisation, the embeddings) are the same with or without it.
         hook = None
@@ -57,7 +69,7 @@ class MiniLMEncoder:
         try:
             return self.model.encode(
                 list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
-            ).astype(np.float32)
+            ).astype(self.dtype)
         finally:
             if hook is not None:
                 hook.remove()

@@ -165,6 +165,8 @@ def classify_table(
         "seconds": {"setup": round(t_setup, 2), "label": round(t_label, 2)},
         "prompts_per_second": round(len(df) / t_label, 1) if t_label > 0 else None,
     }
+    if hasattr(clf, "n_checked"):  # the embedding backend: close calls redone in float64 (labels stable across CPUs)
+        metrics["fp64_checked"] = clf.n_checked
     if isinstance(clf, ClaudeClassifier):
         metrics["claude"] = {
             "model": cfg.claude.model,
