@@ -24,6 +24,7 @@ from typing import Annotated
 
 import typer
 
+from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.base import Backend
 from diffcurate.classify.claude import ClaudeClassifier
@@ -105,7 +106,7 @@ def main(
 
     def oracle(text: str) -> dict:  # the local server answers with the keyword baseline's codes
         p = KeywordClassifier().classify([text])[0]
-        return {"subject": p.subject, "style": p.style, "camera": p.camera}
+        return {S.SUBJECT: p.subject, S.STYLE: p.style, S.CAMERA: p.camera}
 
     with tempfile.TemporaryDirectory() as tmp, FakeAnthropic(oracle) as api:
         os.environ.setdefault("ANTHROPIC_API_KEY", "sk-bench-local")

@@ -47,9 +47,13 @@ def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
             w.path_text(tmp_path / "m.json", "{}")
         with io.atomic_path(tmp_path / "w.bin") as tmp:
             tmp.write_bytes(b"1")
+        with io.atomic_path(tmp_path / "r.bin") as tmp:  # a writer that replaces the file with a private one
+            tmp.unlink()
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.close(fd)
     finally:
         os.umask(old)
-    for name in ("m.json", "w.bin"):
+    for name in ("m.json", "w.bin", "r.bin"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
 
 

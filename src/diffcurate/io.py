@@ -98,6 +98,7 @@ class AtomicWriter:
                     except OSError:  # a filesystem without hard links
                         shutil.copy2(target, backup)
                 backups.append((target, backup))
+                os.chmod(tmp, 0o666 & ~_umask())  # a third-party writer may have recreated it 0600
                 os.replace(tmp, target)
         except BaseException:
             for target, backup in reversed(backups):
