@@ -79,10 +79,10 @@ def main(
                 x_train, y_train, train_cfg, net_cfg, progress=lambda done, total: bar.update(task, completed=done, total=total)
             )
         t_train = time.perf_counter() - t0
-        test_acc, per_class = accuracy(net, x_test, y_test)
+        ref_features, test_pred = probe_outputs(net, x_test)  # one pass: the reference features and the accuracy
+        test_acc, per_class = accuracy(test_pred, y_test)
         if test_acc < MIN_ACCURACY:
             raise ProbeError(f"probe test accuracy {test_acc} < {MIN_ACCURACY}: train longer (probe.epochs) or check the corpus")
-        ref_features, _ = probe_outputs(net, x_test)
     except DiffcurateError as exc:
         console.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from None

@@ -16,6 +16,8 @@ import typer
 import yaml
 from conftest import REPO, load_stage
 
+from diffcurate import params
+
 SRC = REPO / "src"
 DVC = yaml.safe_load((REPO / "dvc.yaml").read_text())
 PARAMS = yaml.safe_load((REPO / "params.yaml").read_text())
@@ -121,10 +123,7 @@ def cmd_options(stage: str) -> dict[str, str]:
 
 
 def lookup(key: str):
-    node = PARAMS
-    for part in key.split("."):
-        node = node[part]
-    return node
+    return params.lookup(PARAMS, key)
 
 
 def plain(value):
@@ -217,7 +216,7 @@ def test_config_dataclass_defaults_agree_with_params() -> None:
             for section in sections:
                 try:
                     expected = lookup(section + "." + field.name)
-                except (KeyError, TypeError):
+                except params.ParamsError:
                     continue
                 got = plain(field.default)
                 if (

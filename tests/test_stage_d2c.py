@@ -24,6 +24,12 @@ def run(mod, *args: str):
     return res
 
 
+def run_score(t: Path):
+    """The score stage on the fixture's encoded corpus and scorer (2 draws, batches of 32)."""
+    args = ["--encoded", t / "enc", "--out", t / "scores", "--model-dir", t / "scorer", "--n-draws", 2, "--batch-size", 32]
+    return run(score, *args, "--metrics", t / "m/score.json", "--plots", t / "plots/score")
+
+
 @pytest.fixture
 def pipeline(tiny_fmnist, tmp_path) -> Path:
     t = tmp_path
@@ -47,23 +53,7 @@ def pipeline(tiny_fmnist, tmp_path) -> Path:
         t / "plots/pretrain",
     )
     assert res.exit_code == 0, res.output
-    res = run(
-        score,
-        "--encoded",
-        t / "enc",
-        "--out",
-        t / "scores",
-        "--model-dir",
-        t / "scorer",
-        "--n-draws",
-        2,
-        "--batch-size",
-        32,
-        "--metrics",
-        t / "m/score.json",
-        "--plots",
-        t / "plots/score",
-    )
+    res = run_score(t)
     assert res.exit_code == 0, res.output
     res = run(features, "--encoded", t / "enc", "--out", t / "feat/features.npy", "--metrics", t / "m/features.json")
     assert res.exit_code == 0, res.output
@@ -113,23 +103,7 @@ def test_the_chain_writes_outputs_metrics_and_plots(pipeline):
         res = sel(t, "--method", method, "--budget", 20)
         assert res.exit_code == 0 and len(pd.read_parquet(t / "subset/subset.parquet")) == 20, (method, res.output)
     # Re-running score reuses every shard; a resumed pretrain with the same settings has nothing to do.
-    res = run(
-        score,
-        "--encoded",
-        t / "enc",
-        "--out",
-        t / "scores",
-        "--model-dir",
-        t / "scorer",
-        "--n-draws",
-        2,
-        "--batch-size",
-        32,
-        "--metrics",
-        t / "m/score.json",
-        "--plots",
-        t / "plots/score",
-    )
+    res = run_score(t)
     assert res.exit_code == 0 and json.loads((t / "m/score.json").read_text())["scored_now"] == 0
 
 

@@ -7,7 +7,7 @@
   DiT's p×p patches, divided by the same inside the patches. Real images have no patch grid (≈ 1);
   a model that decodes each patch on its own draws a visible grid (> 1).
 
-Both read images as the 8-bit pixels a user would see (the same rounding as `sampling.grid_image`).
+Both read images as the 8-bit pixels a user would see (`sampling.to_uint8`, as the sample grids).
 """
 
 from __future__ import annotations
@@ -15,24 +15,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from diffcurate.d2c.transport import DATA_RANGE
-
-PIXEL_MAX = 255
-
-
-def to_uint8(x: torch.Tensor) -> np.ndarray:
-    """(N, C, H, W) in [-1, 1] → uint8 pixels, rounded as the sample grids are."""
-    return ((x.clamp(-DATA_RANGE, DATA_RANGE) + DATA_RANGE) * (PIXEL_MAX / (2 * DATA_RANGE))).round().byte().numpy()
+from diffcurate.d2c.sampling import to_uint8
 
 
 def background_share(x: torch.Tensor) -> float:
     """Share of pixels at exactly 0 (black) in 8-bit."""
-    return round(float((to_uint8(x) == 0).mean()), 4)
+    return round(float((to_uint8(x).numpy() == 0).mean()), 4)
 
 
 def seam_ratio(x: torch.Tensor, patch: int) -> float:
     """Mean |neighbour difference| across patch borders / inside patches, both directions."""
-    px = to_uint8(x).astype(np.float64)
+    px = to_uint8(x).numpy().astype(np.float64)
     h, w = px.shape[-2:]
     if patch < 2 or h % patch or w % patch:
         raise ValueError(f"patch size {patch} must be ≥ 2 and divide the image size {h}×{w}")

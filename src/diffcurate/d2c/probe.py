@@ -131,9 +131,8 @@ def probe_outputs(net: ProbeNet, x: torch.Tensor, batch_size: int = EVAL_BATCH) 
     return np.concatenate(feats), np.concatenate(preds)
 
 
-def accuracy(net: ProbeNet, x: torch.Tensor, y: torch.Tensor) -> tuple[float, dict[int, float]]:
-    """Overall and per-class accuracy."""
-    _, pred = probe_outputs(net, x)
+def accuracy(pred: np.ndarray, y: torch.Tensor) -> tuple[float, dict[int, float]]:
+    """Overall and per-class accuracy of predictions `pred` (from `probe_outputs`)."""
     truth = y.numpy()
     per_class = {int(c): round(float((pred[truth == c] == c).mean()), 4) for c in np.unique(truth)}
     return round(float((pred == truth).mean()), 4), per_class
@@ -174,7 +173,7 @@ def probe_quality(net: ProbeNet, x: torch.Tensor, labels: torch.Tensor | None, r
 def save_probe(folder: Path, net: ProbeNet, meta: dict, writer: AtomicWriter) -> None:
     """config.json (architecture + how it was trained) beside probe.safetensors, through `writer`."""
     save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(writer.path(folder / WEIGHTS)))
-    writer.path_text(folder / CONFIG, json.dumps({"probe": asdict(net.cfg), **meta}, indent=2) + "\n")
+    writer.json({"probe": asdict(net.cfg), **meta}, folder / CONFIG)
 
 
 def load_probe(folder: Path) -> ProbeNet:

@@ -55,6 +55,11 @@ def generate(
     return torch.cat([sample(model, labels[lo : lo + batch_size], shape, sampler, steps, cfg_scale, seed + lo) for lo in batches])
 
 
+def to_uint8(x: torch.Tensor) -> torch.Tensor:
+    """(N, C, H, W) in [-1, 1] → the 8-bit pixels a user sees (clipped, rounded)."""
+    return ((x.clamp(-DATA_RANGE, DATA_RANGE) + DATA_RANGE) * (PIXEL_MAX / (2 * DATA_RANGE))).round().byte()
+
+
 def grid_image(x: torch.Tensor, nrow: int = GRID_ROW):
     """(N, C, H, W) in [-1, 1] → a PIL image grid."""
     import numpy as np
@@ -63,13 +68,7 @@ def grid_image(x: torch.Tensor, nrow: int = GRID_ROW):
     n, c, h, w = x.shape
     rows = -(-n // nrow)
     canvas = np.zeros((rows * h, nrow * w, c), dtype=np.uint8)
-    arr = (
-        ((x.clamp(-DATA_RANGE, DATA_RANGE) + DATA_RANGE) * (PIXEL_MAX / (2 * DATA_RANGE)))
-        .round()
-        .byte()
-        .permute(0, 2, 3, 1)
-        .numpy()
-    )
+    arr = to_uint8(x).permute(0, 2, 3, 1).numpy()
     for i in range(n):
         r, k = divmod(i, nrow)
         canvas[r * h : (r + 1) * h, k * w : (k + 1) * w] = arr[i]
