@@ -24,7 +24,7 @@ from rich.progress import Progress
 
 from diffcurate.d2c.checkpoints import list_snapshots, load_student
 from diffcurate.d2c.corpus import CorpusKind, load_corpus
-from diffcurate.d2c.evaluation import image_metrics, real_sample, with_floor
+from diffcurate.d2c.evaluation import curve_metrics, image_metrics, real_sample, with_floor
 from diffcurate.d2c.fid import UNAVAILABLE, load_reference
 from diffcurate.d2c.probe import load_probe, load_reference_features
 from diffcurate.d2c.runtime import set_threads
@@ -103,22 +103,25 @@ def main(
                 ts = time.perf_counter()
                 x = generate(net, n_samples, sampler, steps, cfg, seed, batch_size)
                 t_sample += time.perf_counter() - ts
-                bar.update(task, description=f"Inception features @ {at} steps", total=len(x), completed=0)
-                quality = image_metrics(
-                    x,
-                    labels,
-                    r,
-                    k,
-                    probe_net,
-                    probe_ref,
-                    patch,
-                    seed,
-                    progress=lambda done, task=task: bar.update(task, completed=done),
-                )
+                if weights is None:  # the final weights: everything, Inception FID the headline
+                    bar.update(task, description=f"Inception features @ {at} steps", total=len(x), completed=0)
+                    quality = image_metrics(
+                        x,
+                        labels,
+                        r,
+                        k,
+                        probe_net,
+                        probe_ref,
+                        patch,
+                        seed,
+                        progress=lambda done, task=task: bar.update(task, completed=done),
+                    )
+                else:  # a snapshot: the cheap curve (probe FD / KID, class consistency, artefacts)
+                    quality = curve_metrics(x, labels, probe_net, probe_ref, patch, seed)
                 curve_rows.append({"train_step": at, **quality})
                 bar.remove_task(task)
                 bar.advance(overall)
-                console.print(f"eval @ {at} steps: FID {quality['fid']}, probe FD {quality['probe_fd']}")
+                console.print(f"eval @ {at} steps: FID {quality.get('fid', '(final only)')}, probe FD {quality['probe_fd']}")
             # The floor: the same measures on n_samples real training images.
             task = bar.add_task(f"floor: {n_samples} real training images", total=n_samples)
             real_x, real_y = real_sample(load_corpus(kind, root, split="train"), n_samples, seed)
@@ -134,7 +137,7 @@ def main(
          "seed": seed, "objective": objective.value, "conditioning": conf["conditioning"], "train_steps": train_steps,
          "subset": conf["params"].get("subset"), "n_train": conf["params"].get("n_train"),
          "curve": [{k_: v for k_, v in row.items() if k_ != "inception_score"} for row in curve_rows],
-         "fid_at": {str(row["train_step"]): row["fid"] for row in curve_rows},  # flat for `dvc exp show` / `dvc metrics diff`
+         "fid_at": {str(row["train_step"]): row["fid"] for row in curve_rows if "fid" in row},  # flat for `dvc exp show` / `dvc metrics diff`
          "probe_fd_at": {str(row["train_step"]): row["probe_fd"] for row in curve_rows},
          "floor": {"n": len(real_x), **{k_: v for k_, v in floor.items() if k_ not in UNAVAILABLE}},
          "seconds": {"sampling": round(t_sample, 2), "total": round(time.perf_counter() - t0, 2)}}  # fmt: skip

@@ -23,10 +23,11 @@ from diffcurate.d2c.checkpoints import git_revision, save_dit
 from diffcurate.d2c.dit import DiT, DiTConfig, DiTName
 from diffcurate.d2c.encode import load_encoded
 from diffcurate.d2c.runtime import set_threads
-from diffcurate.d2c.training import Stopwatch, TrainConfig, array_digest, summarize_history, train
+from diffcurate.d2c.training import LRSchedule, Stopwatch, TrainConfig, array_digest, summarize_history, train
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.params import stage_defaults
+from diffcurate.schemas import Bool
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
@@ -56,6 +57,16 @@ def main(
         "cfg_dropout"
     ),
     seed: Annotated[int, typer.Option(help="Seed of the initial weights, batches and noise.")] = P("seed"),
+    lr_schedule: Annotated[
+        LRSchedule, typer.Option(help="constant, or cosine: decayed to 0 at the last step (after the warm-up).")
+    ] = P("lr_schedule", LRSchedule),
+    warmup_steps: Annotated[int, typer.Option(min=0, help="Linear learning-rate warm-up steps (0: none).")] = P("warmup_steps"),
+    hflip: Annotated[
+        Bool, typer.Option(case_sensitive=False, help="Flip a random half of each batch left-right (augmentation).")
+    ] = P("hflip"),
+    compile: Annotated[Bool, typer.Option(case_sensitive=False, help="torch.compile the forward pass (speed only).")] = P(
+        "compile"
+    ),
     ckpt_every: Annotated[
         int,
         typer.Option(min=1, help="Steps between checkpoints (a killed run loses at most this many; no effect on the weights)."),
@@ -75,7 +86,17 @@ def main(
     # Create model: a class-conditional DiT on the corpus' shape and classes.
     net = DiT(DiTConfig.for_data(model, data.meta["shape"], len(data.meta["class_names"])))
     tcfg = TrainConfig(
-        steps=steps, batch_size=batch_size, lr=lr, ema_decay=ema_decay, cfg_dropout=cfg_dropout, seed=seed, ckpt_every=ckpt_every
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        ema_decay=ema_decay,
+        cfg_dropout=cfg_dropout,
+        seed=seed,
+        ckpt_every=ckpt_every,
+        lr_schedule=lr_schedule.value,
+        warmup_steps=warmup_steps,
+        hflip=hflip is Bool.TRUE,
+        compile=compile is Bool.TRUE,
     )
     params = {
         "model": model.value,
@@ -85,6 +106,9 @@ def main(
         "ema_decay": ema_decay,
         "cfg_dropout": cfg_dropout,
         "seed": seed,
+        "lr_schedule": lr_schedule.value,
+        "warmup_steps": warmup_steps,
+        "hflip": hflip is Bool.TRUE,
         # What the scorer is trained on: a checkpoint of another corpus is never resumed.
         "data_digest": array_digest(data.x, data.labels),
     }

@@ -1,6 +1,6 @@
 """`score` stage: diffusion difficulty of every sample (class-conditional denoising loss).
 
-    python stages/score.py --encoded data/encoded --out data/scores [--scorer pretrain|dit-xl-2] [--n-draws 4]
+    python stages/score.py --encoded data/encoded --out data/scores [--scorer pretrain|dit-xl-2] [--n-draws 16]
 
 Resumable by shard; with `accelerate launch stages/score.py …` each process scores its shards.
 Options default to the `score` section of params.yaml.
@@ -45,6 +45,12 @@ def main(
     n_draws: Annotated[int, typer.Option(min=1, help="(timestep, noise) pairs averaged per sample.")] = P("n_draws"),
     batch_size: Annotated[int, typer.Option(min=1, help="Images per forward pass.")] = P("batch_size"),
     seed: Annotated[int, typer.Option(help="Seed of the (timestep, noise) pairs shared by all samples.")] = P("seed"),
+    stability_draws: Annotated[
+        int, typer.Option(min=1, help="Rank stability: Spearman of the score from this many of the draws vs all.")
+    ] = P("stability_draws"),
+    stability_rows: Annotated[
+        int, typer.Option(min=0, help="Rank stability: random rows scored again with seed + 1 (Spearman between seeds).")
+    ] = P("stability_rows"),
     device: Annotated[str, typer.Option(help="Where the scorer runs: cpu, cuda, cuda:N.")] = P("device"),
     threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: default).")] = P("threads"),
     metrics: Annotated[Path, typer.Option(help="Metrics JSON.")] = Path("metrics/score.json"),
@@ -55,7 +61,15 @@ def main(
     """Score every sample."""
     set_threads(threads)
     cfg = ScoreConfig(
-        scorer=scorer, n_draws=n_draws, batch_size=batch_size, seed=seed, model_dir=model_dir, revision=revision, device=device
+        scorer=scorer,
+        n_draws=n_draws,
+        batch_size=batch_size,
+        seed=seed,
+        model_dir=model_dir,
+        revision=revision,
+        device=device,
+        stability_draws=stability_draws,
+        stability_rows=stability_rows,
     )
     try:
         class_names = read_meta(encoded)["class_names"]
@@ -69,7 +83,12 @@ def main(
         w.parquet(scores[["id", "index", "label", "score"]], out / "scores.parquet")
         w.json(m, metrics)
         w.csv(score_histogram(scores, class_names), plots / "per_class_hist.csv")
-    console.print(f"score: {m['n']} samples, {m['n_draws']} draws, {m['samples_per_s']} samples/s, {m['seconds']} s")
+    rs = m["rank_stability"]
+    console.print(
+        f"score: {m['n']} samples, {m['n_draws']} draws, {m['samples_per_s']} samples/s, {m['seconds']} s; rank stability "
+        f"(Spearman within class): {rs['draws'][0]} vs {rs['draws'][1]} draws {rs['spearman_draws_within_class']}, "
+        f"seed {rs['seeds'][0]} vs {rs['seeds'][1]} {rs.get('spearman_seeds_within_class')}"
+    )
 
 
 if __name__ == "__main__":

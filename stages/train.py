@@ -23,10 +23,19 @@ from diffcurate.d2c.checkpoints import git_revision, prune_snapshots, save_stude
 from diffcurate.d2c.dit import DiTConfig, DiTName
 from diffcurate.d2c.runtime import set_threads
 from diffcurate.d2c.sampling import class_grid
-from diffcurate.d2c.student import DEFAULT_VISUAL_DIM, Conditioning, Objective, Student, StudentConfig, student_objective
+from diffcurate.d2c.student import (
+    DEFAULT_VISUAL_DIM,
+    Conditioning,
+    LossWeighting,
+    Objective,
+    Student,
+    StudentConfig,
+    student_objective,
+)
 from diffcurate.d2c.student_data import load_student_data
 from diffcurate.d2c.training import (
     Device,
+    LRSchedule,
     MixedPrecision,
     Stopwatch,
     TrainConfig,
@@ -38,6 +47,7 @@ from diffcurate.d2c.training import (
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.params import stage_defaults
+from diffcurate.schemas import Bool
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
@@ -69,6 +79,9 @@ def main(
     conditioning: Annotated[Conditioning, typer.Option(help="class, text or both (DC-Embedding).")] = P(
         "conditioning", Conditioning
     ),
+    weighting: Annotated[LossWeighting, typer.Option(help="Per-sample loss weights: none, or min-snr (Min-SNR-5).")] = P(
+        "weighting", LossWeighting
+    ),
     encoder_depth: Annotated[int, typer.Option(min=1, help="REPA: align the tokens after this block.")] = P("encoder_depth"),
     proj_coeff: Annotated[float, typer.Option(min=0.0, help="REPA weight (0: no visual alignment).")] = P("proj_coeff"),
     steps: Annotated[int, typer.Option(min=1, help="Optimiser steps (a resumed run continues to this many).")] = P("steps"),
@@ -82,6 +95,16 @@ def main(
     ),
     grad_clip: Annotated[float, typer.Option(min=0.0, help="Gradient norm clip.")] = P("grad_clip"),
     seed: Annotated[int, typer.Option(help="Seed of the initial weights, batches, noise and the sample grid.")] = P("seed"),
+    lr_schedule: Annotated[
+        LRSchedule, typer.Option(help="constant, or cosine: decayed to 0 at the last step (after the warm-up).")
+    ] = P("lr_schedule", LRSchedule),
+    warmup_steps: Annotated[int, typer.Option(min=0, help="Linear learning-rate warm-up steps (0: none).")] = P("warmup_steps"),
+    hflip: Annotated[
+        Bool, typer.Option(case_sensitive=False, help="Flip a random half of each batch left-right (augmentation).")
+    ] = P("hflip"),
+    compile: Annotated[Bool, typer.Option(case_sensitive=False, help="torch.compile the forward pass (speed only).")] = P(
+        "compile"
+    ),
     snapshot_every: Annotated[
         int, typer.Option(min=0, help="Save the EMA weights every N steps (FID-vs-steps curves in eval); 0: none.")
     ] = P("snapshot_every"),
@@ -92,9 +115,9 @@ def main(
     device: Annotated[Device, typer.Option(help="cpu, or cuda (multi-GPU: `accelerate launch stages/train.py …`).")] = P(
         "device", Device
     ),
-    precision: Annotated[MixedPrecision, typer.Option(help="no, or bf16 / fp16 autocast on GPU.")] = P(
-        "precision", MixedPrecision
-    ),
+    precision: Annotated[
+        MixedPrecision, typer.Option(help="no, bf16 autocast (GPU, or a CPU with bf16 instructions), fp16 (GPU).")
+    ] = P("precision", MixedPrecision),
     threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: torch's default).")] = P("threads"),
     metrics: Annotated[Path, typer.Option(help="Metrics JSON.")] = Path("metrics/train.json"),
     live_dir: Annotated[Path, typer.Option(help="dvclive folder (params, loss curves, a sample grid).")] = Path("dvclive/train"),
@@ -112,7 +135,7 @@ def main(
     # Create model: DiT + DC-Embedding (+ the REPA projector).
     dcfg = DiTConfig.for_data(model, data.meta["shape"], len(data.meta["class_names"]))
     visual_dim = data.visual.shape[-1] if data.visual is not None else DEFAULT_VISUAL_DIM
-    scfg = StudentConfig(dcfg, conditioning, objective, encoder_depth, proj_coeff, visual_dim)
+    scfg = StudentConfig(dcfg, conditioning, objective, encoder_depth, proj_coeff, visual_dim, weighting)
     net = Student(scfg, torch.from_numpy(data.text["tokens"]), torch.from_numpy(data.text["mask"]))
     tcfg = TrainConfig(
         steps=steps,
@@ -125,11 +148,16 @@ def main(
         ckpt_every=ckpt_every,
         device=device.value,
         precision=precision.value,
+        lr_schedule=lr_schedule.value,
+        warmup_steps=warmup_steps,
+        hflip=hflip is Bool.TRUE,
+        compile=compile is Bool.TRUE,
     )
     params = {
         "model": model.value,
         "objective": objective.value,
         "conditioning": conditioning.value,
+        "weighting": weighting.value,
         "encoder_depth": encoder_depth,
         "proj_coeff": proj_coeff,
         "steps": steps,
@@ -139,6 +167,9 @@ def main(
         "cfg_dropout": cfg_dropout,
         "grad_clip": grad_clip,
         "seed": seed,
+        "lr_schedule": lr_schedule.value,
+        "warmup_steps": warmup_steps,
+        "hflip": hflip is Bool.TRUE,
         "n_train": len(data.x),
         "subset": subset or "full corpus",
         # What the model is trained on: a checkpoint of another subset or other attached tokens is never resumed.

@@ -323,7 +323,7 @@ def test_run_score_with_the_pretrained_scorer_resumes_by_shard(tiny_fmnist, tmp_
     encode_corpus(fashion_mnist(tiny_fmnist), tmp_path / "enc", EncodeConfig(shard_size=50))
     model = DiT(DiTConfig(name="DiT-T/4", input_size=32, in_channels=1, num_classes=10))
     save_dit(tmp_path / "scorer", model, model, {"steps": 0})
-    cfg = ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=2, batch_size=16)
+    cfg = ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=2, batch_size=16, stability_draws=1)
     scores, m = run_score(tmp_path / "enc", tmp_path / "scores", cfg)
     assert len(scores) == 120 and scores["index"].tolist() == list(range(120)) and scores["id"].iloc[0] == "train-00000"
     assert m["scored_now"] == 120 and set(m["per_class"]) == {
@@ -342,7 +342,9 @@ def test_run_score_with_the_pretrained_scorer_resumes_by_shard(tiny_fmnist, tmp_
     assert m2["scored_now"] == 0 and m2["shards_reused"] == 3
     pd.testing.assert_frame_equal(scores, again)
     _, m3 = run_score(
-        tmp_path / "enc", tmp_path / "scores", ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=3, batch_size=16)
+        tmp_path / "enc",
+        tmp_path / "scores",
+        ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=3, batch_size=16, stability_draws=3),
     )
     assert m3["scored_now"] == 120  # other settings: nothing reused
 
@@ -363,7 +365,9 @@ def test_dit_xl_2_path_with_a_tiny_random_diffusers_model(latent_corpus, tmp_pat
     )
     tiny.save_pretrained(tmp_path / "dit")
     scores, m = run_score(
-        latent_corpus, tmp_path / "scores", ScoreConfig(scorer=Scorer.DIT_XL_2, model_dir=str(tmp_path / "dit"), n_draws=2)
+        latent_corpus,
+        tmp_path / "scores",
+        ScoreConfig(scorer=Scorer.DIT_XL_2, model_dir=str(tmp_path / "dit"), n_draws=2, stability_draws=2),
     )
     assert len(scores) == 8 and scores["score"].gt(0).all() and m["scorer"] == "dit-xl-2"  # flipped copies are not scored
 
@@ -523,7 +527,7 @@ def test_each_accelerate_rank_scores_its_own_shards(tiny_fmnist, tmp_path, monke
     encode_corpus(fashion_mnist(tiny_fmnist), tmp_path / "enc", EncodeConfig(shard_size=50))
     model = DiT(DiTConfig(name="DiT-T/4", input_size=32, in_channels=1, num_classes=10))
     save_dit(tmp_path / "scorer", model, model, {})
-    cfg = ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=1, batch_size=64)
+    cfg = ScoreConfig(model_dir=str(tmp_path / "scorer"), n_draws=1, batch_size=64, stability_draws=1)
     monkeypatch.setattr(score_mod, "_rank_world", lambda: (1, 2, None))  # rank 1 of 2: shard 1 only
     with pytest.raises(FileNotFoundError):  # rank 1 alone cannot merge: shards 0 and 2 are rank 0's
         run_score(tmp_path / "enc", tmp_path / "scores", cfg)

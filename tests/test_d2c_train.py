@@ -368,11 +368,30 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
         t / "scorer",
         "--n-draws",
         1,
+        "--stability-draws",
+        1,
         "--metrics",
         t / "m/s.json",
         "--plots",
         t / "ps",
     )
+    ok(
+        st["refstats"],
+        "--root",
+        tiny_fmnist,
+        "--n-ref",
+        30,
+        "--out",
+        t / "ref.npz",
+        "--pool-per-class",
+        4,
+        "--pool",
+        t / "pool.npz",
+        "--metrics",
+        t / "m/ref.json",
+    )
+    assert json.loads((t / "m/ref.json").read_text())["pool"] == 40
+    write_probe(t / "probe", tiny_fmnist)
     ok(
         st["select_subset"],
         "--scores",
@@ -385,11 +404,23 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
         20,
         "--interval",
         2,
+        "--null-draws",
+        12,
+        "--probe",
+        t / "probe",
+        "--reference",
+        t / "ref.npz",
+        "--pool",
+        t / "pool.npz",
         "--metrics",
         t / "m/sel.json",
         "--plots",
         t / "psel",
     )
+    # Data-FID: the subset's own images against the test split, beside 12 random same-per-class subsets.
+    d = json.loads((t / "m/sel.json").read_text())["data_fid"]
+    assert d["n"] == 20 and d["probe_fd"]["null_draws"] == 12 and d["fid"]["null_draws"] == 12 and d["fid"]["pool_per_class"] == 4
+    assert d["fid"]["null_p5"] <= d["fid"]["null_mean"] <= d["fid"]["null_p95"] and 0 <= d["probe_fd"]["percentile"] <= 1
     ok(
         st["attach"],
         "--encoded",
@@ -430,8 +461,6 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
         )
         assert json.loads((t / "m/train.json").read_text())["snapshots"] == [2]
         assert (t / f"live-{objective}/plots/images/samples.png").is_file() and (t / f"live-{objective}/params.yaml").is_file()
-        ok(st["refstats"], "--root", tiny_fmnist, "--n-ref", 30, "--out", t / "ref.npz", "--metrics", t / "m/ref.json")
-        write_probe(t / "probe", tiny_fmnist)
         ok(
             st["eval"],
             "--student",
@@ -468,9 +497,9 @@ def test_every_d2c_stage_end_to_end_tiny(tiny_fmnist, tmp_path):
         assert e["floor"]["n"] == 20 and e["fid_floor"] > 0 and e["fid_over_floor"] == round(e["fid"] / e["fid_floor"], 3)
         assert e["probe_fd"] >= 0 and 0 <= e["class_consistency"] <= 1 and e["probe_fd_at"]["3"] == e["probe_fd"]
         assert 0 <= e["background_share"] <= 1 and e["seam_ratio"] > 0 and e["background_share_floor"] > 0.5
-        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"] == e["fid_at"][
-            "3"
-        ]  # snapshot, final
+        # snapshot (the cheap probe curve only), final (Inception too)
+        assert [row["train_step"] for row in e["curve"]] == [2, 3] and e["curve"][-1]["fid"] == e["fid"] == e["fid_at"]["3"]
+        assert "fid" not in e["curve"][0] and e["curve"][0]["probe_fd"] == e["probe_fd_at"]["2"] and list(e["fid_at"]) == ["3"]
         assert (t / "pe/samples.png").is_file() and pd.read_csv(t / "pe/fid_vs_steps.csv")["train_step"].tolist() == [2, 3]
     res = runner.invoke(
         st["eval"].app,
@@ -612,7 +641,7 @@ def test_training_side_stages_name_bad_input(tiny_fmnist, tmp_path):
         ),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "bad_subset.parquet", *train], "1 rows not in the encoded corpus"),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", *train], "has no tokens for corpus rows [3]"),
-        (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", "--precision", "bf16", *train], "needs a GPU"),
+        (st["train"], ["--encoded", t / "enc", "--subset", t / "subset.parquet", "--precision", "fp16", *train], "needs a GPU"),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "nosubset.parquet", *train], "no such subset file"),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "empty.parquet", *train], "empty.parquet: an empty subset"),
         (st["train"], ["--encoded", t / "enc", "--subset", t / "dup.parquet", *train], "listed more than once, e.g. index [1]"),

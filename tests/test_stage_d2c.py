@@ -26,7 +26,20 @@ def run(mod, *args: str):
 
 def run_score(t: Path):
     """The score stage on the fixture's encoded corpus and scorer (2 draws, batches of 32)."""
-    args = ["--encoded", t / "enc", "--out", t / "scores", "--model-dir", t / "scorer", "--n-draws", 2, "--batch-size", 32]
+    args = [
+        "--encoded",
+        t / "enc",
+        "--out",
+        t / "scores",
+        "--model-dir",
+        t / "scorer",
+        "--n-draws",
+        2,
+        "--stability-draws",
+        1,
+        "--batch-size",
+        32,
+    ]
     return run(score, *args, "--metrics", t / "m/score.json", "--plots", t / "plots/score")
 
 
@@ -75,6 +88,8 @@ def sel(t: Path, *args):
         t / "m/select.json",
         "--plots",
         t / "plots/select",
+        "--null-draws",
+        0,  # the data-FID is tested end to end in test_d2c_train
         *args,
     )
 
@@ -87,6 +102,9 @@ def test_the_chain_writes_outputs_metrics_and_plots(pipeline):
     assert len(pd.read_csv(t / "plots/pretrain/loss.csv")) >= 1
     s = json.loads((t / "m/score.json").read_text())
     assert s["n"] == 120 and s["n_draws"] == 2 and len(s["timesteps"]) == 2
+    rs = s["rank_stability"]  # 1 of the 2 draws vs both; every row (fewer than stability_rows) again with seed + 1
+    assert rs["draws"] == [1, 2] and rs["seeds"] == [0, 1] and rs["seed_rows"] == 120
+    assert -1 <= rs["spearman_draws_within_class"] <= 1 and -1 <= rs["spearman_seeds_within_class"] <= 1
     hist = pd.read_csv(t / "plots/score/per_class_hist.csv")
     assert list(hist.columns)[:2] == ["score", "T-shirt/top"] and hist.drop(columns="score").to_numpy().sum() == 120
     res = sel(t, "--method", "interval", "--budget", 0.25, "--interval", 2)

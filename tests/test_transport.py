@@ -97,7 +97,7 @@ def test_the_scorer_transport_is_eps_time_first_and_the_student_noise_first():
 def test_loss_reads_only_the_first_channels_in_float32():
     noised = Noised(batch(), torch.zeros(N), batch(1))
     pred = torch.cat([noised.target.half(), torch.full(SHAPE, 9.0).half()], dim=1)
-    loss = Transport.loss(pred, noised)
+    loss = SCORER.loss(pred, noised)
     assert loss.dtype == torch.float32
     torch.testing.assert_close(loss, ((noised.target.half().float() - noised.target) ** 2).mean())
 

@@ -100,6 +100,7 @@ def save_student(folder: Path, model, ema, params: dict, writer: AtomicWriter | 
         "encoder_depth": c.encoder_depth,
         "proj_coeff": c.proj_coeff,
         "visual_dim": c.visual_dim,
+        "weighting": c.weighting.value,
         "params": params,
     }
     _save_model(folder, model, ema, config, writer)
@@ -153,7 +154,7 @@ def prune_snapshots(folder: Path, every: int, steps: int) -> list[int]:
 
 def load_student(folder: Path, ema: bool = True, weights: Path | None = None):
     """The trained student (EMA weights by default; `weights`: another file, e.g. a snapshot) and its config."""
-    from diffcurate.d2c.student import Conditioning, Objective, Student, StudentConfig
+    from diffcurate.d2c.student import Conditioning, LossWeighting, Objective, Student, StudentConfig
 
     folder = Path(folder)
     c = read_config(folder, "train")
@@ -165,6 +166,7 @@ def load_student(folder: Path, ema: bool = True, weights: Path | None = None):
         c["encoder_depth"],
         c["proj_coeff"],
         c["visual_dim"],
+        LossWeighting(c.get("weighting", LossWeighting.NONE)),  # older models: unweighted
     )
     text = state.get("dit.y_embedder.text")
     mask = state.get("dit.y_embedder.mask")

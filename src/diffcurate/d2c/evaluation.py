@@ -1,5 +1,7 @@
 """Everything `eval` measures on a set of images, generated or real, in one place.
 
+Curve points (EMA snapshots) get the cheap measures (`curve_metrics`); the final weights all of them.
+
 A FID means little alone at small N: real images score far from 0 against a 2,000-image reference
 (the small-sample bias of the Fréchet distance). So every measure of the samples is also taken on
 N real training images against the same references, the *floor*, and reported beside it.
@@ -48,6 +50,12 @@ def image_metrics(
         **probe_quality(probe, x, labels, probe_ref, seed),
         **artefacts(x, patch),
     }
+
+
+def curve_metrics(x: torch.Tensor, labels: torch.Tensor, probe: ProbeNet, probe_ref: np.ndarray, patch: int, seed: int) -> dict:
+    """The cheap measures of a curve point (an EMA snapshot): probe FD / KID, class consistency,
+    artefacts; no Inception (~0.1 s an image on a CPU: the final weights only)."""
+    return {**probe_quality(probe, x, labels, probe_ref, seed), **artefacts(x, patch)}
 
 
 def real_sample(corpus: Corpus, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -5,6 +5,13 @@ score(x, y) = 1/K Σ_k ‖ε_k − ε_θ(x_{t_k}, t_k, y)‖² (mean over dimens
 independent of batching, and comparable across samples. Low = easy to denoise. The noising and
 the loss are the ε transport's (`transport.SCORER`), the one the scorer was pretrained with.
 
+A score must not depend on the scorer's noise, so the stage measures its rank stability
+(`rank_stability` in the metrics): the Spearman correlation, over the whole corpus and within each
+class (select ranks within classes), between the K-draw score and a `stability_draws`-draw score
+taken from the same draws (one per block of K / stability_draws strata, so it still covers the
+schedule), and between the scores of two draw seeds (`seed`, `seed + 1`) on `stability_rows`
+random corpus rows.
+
 Scorers: `pretrain` (our DiT, trained by the `pretrain` stage on the full corpus: what runs
 offline) and `dit-xl-2` (diffusers `DiTTransformer2DModel`, facebook/DiT-XL-2-256, learned-sigma
 output: the ε half is used) for ImageNet latents. Work is split by encode shard: each shard's
@@ -42,6 +49,10 @@ HIST_BINS = 40
 HIST_RANGE = (0.001, 0.999)  # histogram bins span these score quantiles (outliers go to the end bins)
 
 
+class ScoreError(DiffcurateError, ValueError):
+    """A score setting out of range (the message names it)."""
+
+
 class MissingScoreShards(DiffcurateError, FileNotFoundError):
     """Merging needs every shard's scores; some are not written (another process' share, or a killed run)."""
 
@@ -54,9 +65,11 @@ class Scorer(StrEnum):
 @dataclass(frozen=True)
 class ScoreConfig:
     scorer: Scorer = Scorer.PRETRAIN
-    n_draws: int = 4
+    n_draws: int = 16
     batch_size: int = 500
     seed: int = 0
+    stability_draws: int = 4  # rank stability: the score of this many of the draws vs all of them ...
+    stability_rows: int = 6000  # ... and these many random rows scored again with seed + 1
     model_dir: str = "models/scorer"  # pretrain: the stage's output; dit-xl-2: a Hub repo or a local folder
     revision: str = "main"  # dit-xl-2 on the Hub: resolved to a commit before loading
     device: str = "cpu"
@@ -85,16 +98,63 @@ def draw_pairs(n_draws: int, shape: tuple[int, ...], seed: int) -> tuple[torch.T
 
 
 @torch.no_grad()
-def score_batch(eps_fn: Callable, x: torch.Tensor, y: torch.Tensor, t_k: torch.Tensor, eps_k: torch.Tensor) -> torch.Tensor:
-    """(N,) mean over the K pairs of the per-sample ε loss."""
-    total = torch.zeros(x.shape[0], dtype=torch.float64)
+def score_draws(eps_fn: Callable, x: torch.Tensor, y: torch.Tensor, t_k: torch.Tensor, eps_k: torch.Tensor) -> torch.Tensor:
+    """(N, K) per-sample ε loss of each of the K pairs, float64."""
+    out = torch.zeros(x.shape[0], len(t_k), dtype=torch.float64)
     for k in range(len(t_k)):
         t = t_k[k].expand(x.shape[0])
         eps = eps_k[k].expand_as(x)
         noised = SCORER.noise(x, t, eps)
         pred = eps_fn(noised.x_t, noised.t, y)
-        total += per_sample_eps_loss(pred, noised.target).double().cpu()
-    return (total / len(t_k)).float()
+        out[:, k] = per_sample_eps_loss(pred, noised.target).double().cpu()
+    return out
+
+
+def score_batch(eps_fn: Callable, x: torch.Tensor, y: torch.Tensor, t_k: torch.Tensor, eps_k: torch.Tensor) -> torch.Tensor:
+    """(N,) mean over the K pairs of the per-sample ε loss."""
+    return score_draws(eps_fn, x, y, t_k, eps_k).mean(1).float()
+
+
+def sub_draws(n_draws: int, sub: int, seed: int) -> np.ndarray:
+    """`sub` of the `n_draws` stratified draws, one per block of n_draws / sub consecutive strata,
+    picked at random within the block: a `sub`-draw score that still spans the schedule."""
+    if sub < 1 or n_draws % sub:
+        raise ScoreError(f"stability_draws {sub} must divide n_draws {n_draws}")
+    block = n_draws // sub
+    return np.arange(sub) * block + np.random.default_rng(seed).integers(0, block, sub)
+
+
+def stability_rows(n: int, m: int, seed: int) -> np.ndarray:
+    """The `m` random corpus rows (of `n`) scored with a second draw seed, sorted."""
+    return np.sort(np.random.default_rng(seed).choice(n, size=min(m, n), replace=False))
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman rank correlation (average ranks for ties)."""
+    ra, rb = pd.Series(a).rank().to_numpy(), pd.Series(b).rank().to_numpy()
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def rank_stability(frame: pd.DataFrame, cfg: ScoreConfig) -> dict:
+    """The `rank_stability` metrics from the merged shard frames (score, score_sub, score_alt)."""
+
+    def both(a: str, b: str, rows: pd.DataFrame) -> tuple[float, float]:
+        overall = spearman(rows[a].to_numpy(), rows[b].to_numpy())
+        within = [spearman(g[a].to_numpy(), g[b].to_numpy()) for _, g in rows.groupby("label") if len(g) > 2]
+        return round(overall, 4), round(float(np.mean(within)), 4)
+
+    alt = frame.dropna(subset=["score_alt"])
+    draws_all, draws_within = both("score", "score_sub", frame)
+    out = {
+        "draws": [cfg.stability_draws, cfg.n_draws],
+        "spearman_draws": draws_all,
+        "spearman_draws_within_class": draws_within,
+        "seeds": [cfg.seed, cfg.seed + 1],
+        "seed_rows": len(alt),
+    }
+    if len(alt) > 2:
+        out["spearman_seeds"], out["spearman_seeds_within_class"] = both("score", "score_alt", alt)
+    return out
 
 
 def load_scorer(cfg: ScoreConfig) -> tuple[Callable, str]:
@@ -138,6 +198,9 @@ def run_score(
     eps_fn, model_digest = load_scorer(cfg)
     digest = cfg.digest(meta["digest"], model_digest)
     t_k, eps_k = draw_pairs(cfg.n_draws, tuple(meta["shape"]), cfg.seed)
+    sub = sub_draws(cfg.n_draws, cfg.stability_draws, cfg.seed)
+    t_alt, eps_alt = draw_pairs(cfg.n_draws, tuple(meta["shape"]), cfg.seed + 1)
+    alt_rows = stability_rows(int(meta["n_images"]), cfg.stability_rows, cfg.seed)
     rank, world, state = _rank_world()
     shard_dir = out / SHARDS
     shard_dir.mkdir(parents=True, exist_ok=True)
@@ -159,14 +222,27 @@ def run_score(
         x = d["x"][keep]
         x = torch.from_numpy(to_model_range(x) if x.dtype == np.uint8 else x)
         y = torch.from_numpy(d["label"][keep])
-        scores = torch.cat(
+        index = d["index"][keep]
+        draws = torch.cat(
             [
-                score_batch(eps_fn, x[lo : lo + cfg.batch_size], y[lo : lo + cfg.batch_size], t_k, eps_k)
+                score_draws(eps_fn, x[lo : lo + cfg.batch_size], y[lo : lo + cfg.batch_size], t_k, eps_k)
                 for lo in range(0, len(x), cfg.batch_size)
             ]
         )
+        again = np.flatnonzero(np.isin(index, alt_rows))  # rows scored a second time, with seed + 1
+        alt = np.full(len(index), np.nan)
+        for lo in range(0, len(again), cfg.batch_size):
+            pos = torch.from_numpy(again[lo : lo + cfg.batch_size])
+            alt[pos.numpy()] = score_draws(eps_fn, x[pos], y[pos], t_alt, eps_alt).mean(1).float().numpy()
         frame = pd.DataFrame(
-            {"index": d["index"][keep], "label": d["label"][keep], "score": scores.numpy().astype(np.float64), "digest": digest}
+            {
+                "index": index,
+                "label": d["label"][keep],
+                "score": draws.mean(1).float().numpy().astype(np.float64),
+                "score_sub": draws[:, torch.from_numpy(sub)].mean(1).float().numpy().astype(np.float64),
+                "score_alt": alt,
+                "digest": digest,
+            }
         )
         with atomic_path(path) as tmp:
             frame.to_parquet(tmp, index=False)
@@ -185,13 +261,15 @@ def run_score(
     scores = pd.concat(frames, ignore_index=True).sort_values("index", kind="stable").reset_index(drop=True)
     ids = meta.get("ids")
     scores.insert(0, "id", [ids[i] for i in scores["index"]] if ids else scores["index"].map(lambda i: f"{i:07d}"))
-    scores = scores.drop(columns=["digest"])
+    stability = rank_stability(scores, cfg)
+    scores = scores.drop(columns=["digest", "score_sub", "score_alt"])
     metrics = {
         "scorer": cfg.scorer.value,
         "model": model_digest,
         "n": len(scores),
         "n_draws": cfg.n_draws,
         "timesteps": t_k.tolist(),
+        "rank_stability": stability,
         "scored_now": n_scored,
         "shards_reused": reused,
         "world_size": world,

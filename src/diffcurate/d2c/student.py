@@ -23,11 +23,12 @@ import torch
 from torch import nn
 
 from diffcurate.d2c.dit import INIT_STD, DiT, DiTConfig
-from diffcurate.d2c.transport import Objective, create_transport
+from diffcurate.d2c.transport import LossWeighting, Objective, create_transport
 
 __all__ = [
     "DEFAULT_VISUAL_DIM",
     "Conditioning",
+    "LossWeighting",
     "DCEmbedding",
     "Objective",
     "Student",
@@ -87,6 +88,7 @@ class StudentConfig:
     encoder_depth: int = 2  # REPA: align the tokens after this block
     proj_coeff: float = 0.5  # REPA weight (0: off)
     visual_dim: int = DEFAULT_VISUAL_DIM  # the projector's output: the visual tokens' width
+    weighting: LossWeighting = LossWeighting.NONE  # per-sample loss weights (min-snr: Min-SNR-γ)
 
 
 class Student(nn.Module):
@@ -123,7 +125,7 @@ def student_objective(
     """Denoising loss (ε or velocity, `transport.py`) + proj_coeff × REPA alignment (when visual tokens are given)."""
     cfg = model.scfg
     # Noise and timesteps come from the CPU generator (the same draws on any device); ε first.
-    transport = create_transport(cfg.objective)
+    transport = create_transport(cfg.objective, weighting=cfg.weighting)
     noised = transport.draw(x0, gen)
     use_repa = visual is not None and cfg.proj_coeff > 0
     out = model(noised.x_t, noised.t, y, return_tokens_at=cfg.encoder_depth if use_repa else None)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -59,6 +60,11 @@ class MixedPrecision(StrEnum):
     FP16 = "fp16"
 
 
+class LRSchedule(StrEnum):
+    CONSTANT = "constant"  # lr after the warm-up
+    COSINE = "cosine"  # lr after the warm-up, decayed to 0 at the last step (half a cosine)
+
+
 class PrecisionError(ConfigError):
     """A mixed precision the device cannot run."""
 
@@ -79,12 +85,52 @@ class TrainConfig:
     ckpt_every: int = CKPT_EVERY
     log_every: int = LOG_EVERY
     device: str = "cpu"  # cpu | cuda (accelerate places the model; multi-GPU through `accelerate launch`)
-    precision: str = "no"  # no | bf16 | fp16 (GPU autocast)
+    precision: str = "no"  # no | bf16 (CPU with bf16 instructions, or GPU) | fp16 (GPU) autocast
+    lr_schedule: str = "constant"  # constant | cosine (LRSchedule)
+    warmup_steps: int = 0  # linear lr warm-up from lr / warmup_steps
+    hflip: bool = False  # flip a random half of each batch left-right (drawn from the batch generator)
+    compile: bool = False  # torch.compile the forward pass (speed only: the same weights up to float rounding)
+
+
+# Settings that change nothing a checkpoint holds, added after checkpoints were written: a stored
+# config without them is read with these values (so older checkpoints still resume).
+_LATER_DEFAULTS = {"lr_schedule": "constant", "warmup_steps": 0, "hflip": False, "compile": False}
 
 
 def _resumable(config: dict) -> dict:
-    """The settings a checkpoint must share to be continued (more steps, other logging: fine)."""
-    return {k: v for k, v in config.items() if k not in ("steps", "ckpt_every", "log_every", "device", "precision")}
+    """The settings a checkpoint must share to be continued (more steps, other logging: fine; but
+    a decaying schedule's lr depends on the total steps, so there `steps` must match too)."""
+    config = {**_LATER_DEFAULTS, **config}
+    skip = {"ckpt_every", "log_every", "device", "precision", "compile"}
+    if config["lr_schedule"] == LRSchedule.CONSTANT:
+        skip.add("steps")
+    return {k: v for k, v in config.items() if k not in skip}
+
+
+def lr_at(cfg: TrainConfig, step: int) -> float:
+    """The learning rate of optimiser step `step` (0-based): linear warm-up over `warmup_steps`,
+    then constant or half a cosine down to 0 at `steps`. A function of the step only, so a resumed
+    run continues the schedule exactly."""
+    lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps > 0 else cfg.lr
+    if cfg.lr_schedule == LRSchedule.COSINE and step >= cfg.warmup_steps:
+        progress = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
+        lr *= 0.5 * (1.0 + math.cos(math.pi * progress))
+    return lr
+
+
+def hflip_batch(x: torch.Tensor, flip: torch.Tensor, extras: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict]:
+    """Images x (N, C, H, W) flipped left-right where `flip` (N,) is set, and per-sample token grids
+    in `extras` (N, T, D) with T = g² flipped the same way (REPA's visual tokens stay aligned)."""
+    m = flip.view(-1, 1, 1, 1)
+    x = torch.where(m, x.flip(-1), x)
+    out = {}
+    for k, v in extras.items():
+        g = math.isqrt(v.shape[1]) if v.dim() == 3 else 0
+        if g * g != (v.shape[1] if v.dim() == 3 else -1):
+            raise ConfigError(f"hflip: extra tensor {k} of shape {tuple(v.shape)} is not a square token grid")
+        grid = v.reshape(v.shape[0], g, g, v.shape[2])
+        out[k] = torch.where(flip.view(-1, 1, 1, 1), grid.flip(2), grid).reshape(v.shape)
+    return x, out
 
 
 def _stored(config: dict) -> dict:
@@ -166,16 +212,32 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
         e.mul_(decay).add_(p.detach(), alpha=1 - decay)
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU has native bf16 instructions (AVX512-BF16 / AMX), which CPU autocast needs to be of use."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def check_precision(device: str, precision: str) -> None:
-    """Mixed precision is a GPU feature: bf16 / fp16 on CPU is a configuration error."""
-    if device == Device.CPU and precision != MixedPrecision.NO:
-        raise PrecisionError(f"precision {precision} needs a GPU (device cuda); on CPU use precision no")
+    """fp16 autocast is GPU-only (a gradient scaler); bf16 runs on a GPU or on a CPU with bf16
+    instructions (elsewhere it is emulated, many times slower: a configuration error)."""
+    if device == Device.CPU and precision == MixedPrecision.FP16:
+        raise PrecisionError("precision fp16 needs a GPU (device cuda); on CPU use no or bf16")
+    if device == Device.CPU and precision == MixedPrecision.BF16 and not cpu_has_bf16():
+        raise PrecisionError("precision bf16 on CPU needs bf16 instructions (AVX512-BF16 or AMX), which this CPU lacks; use no")
 
 
 def make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator
+    from accelerate.state import AcceleratorState
 
     check_precision(cfg.device, cfg.precision)
+    if AcceleratorState._shared_state and AcceleratorState._shared_state.get("_mixed_precision", cfg.precision) != cfg.precision:
+        # accelerate keeps one precision per process; a later run in the same process (a benchmark
+        # comparing precisions, the tests) asks for another: start its state afresh.
+        AcceleratorState._reset_state()
     return Accelerator(cpu=cfg.device == Device.CPU, mixed_precision=cfg.precision)
 
 
@@ -241,6 +303,7 @@ def train(
     model, opt = acc.prepare(model, opt)  # CPU, one process: the same objects; GPU: placed, DDP-wrapped
     net = acc.unwrap_model(model)
     model.train()
+    forward = _Forward(torch.compile(model) if cfg.compile else model, net)
     seen = 0
     while step < cfg.steps:
         if stop_after is not None and seen >= stop_after:
@@ -249,9 +312,14 @@ def train(
         yb = y[idx].clone()
         drop = torch.rand(cfg.batch_size, generator=gen) < cfg.cfg_dropout
         yb[drop] = null_class
-        batch = {k: v[idx].to(acc.device) for k, v in (extras or {}).items()}
+        xb, batch = x[idx], {k: v[idx] for k, v in (extras or {}).items()}
+        if cfg.hflip:
+            xb, batch = hflip_batch(xb, torch.rand(cfg.batch_size, generator=gen) < 0.5, batch)
+        batch = {k: v.to(acc.device) for k, v in batch.items()}
+        for group in opt.param_groups:
+            group["lr"] = lr_at(cfg, step)
         with acc.autocast():
-            loss = objective(_Forward(model, net), x[idx].to(acc.device), yb.to(acc.device), gen, **batch)
+            loss = objective(forward, xb.to(acc.device), yb.to(acc.device), gen, **batch)
         opt.zero_grad(set_to_none=True)
         acc.backward(loss)
         grad_norm = acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)

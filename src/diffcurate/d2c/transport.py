@@ -8,6 +8,11 @@ Two objectives, one registry (`Objective`):
   t = 1: noise); the model predicts the velocity dx_t/dt = ε − x0. Sampled by integrating that ODE
   from t = 1 to t = 0 (Euler or Heun).
 
+The per-sample loss can be weighted (`LossWeighting`): `min-snr` is Min-SNR-γ (Hang et al., 2023),
+whose weight in x0 units is min(SNR(t), γ): ε-MSE × min(SNR, γ)/SNR for `eps`, velocity-MSE ×
+min(SNR, γ)·t² for `sit` (the velocity error is the x0 error over t). It stops the easy low-noise
+steps from dominating the gradient, the tiny CPU models' usual failure (grey speckled backgrounds).
+
 Both feed the same DiT timestep embedding, whose scale is DDPM's integer steps: a continuous SiT
 time t enters the model as `model_time(t)` = t·(T − 1).
 
@@ -75,6 +80,14 @@ def samplers_text() -> str:
     return "; ".join(f"{o.value}: {' or '.join(s.value for s in samplers)}" for o, samplers in SAMPLERS.items())
 
 
+class LossWeighting(StrEnum):
+    NONE = "none"  # plain MSE (DiT, SiT)
+    MIN_SNR = "min-snr"  # Min-SNR-γ, γ = MIN_SNR_GAMMA
+
+
+MIN_SNR_GAMMA = 5.0  # the paper's γ
+
+
 class DrawOrder(StrEnum):
     """Which of (t, ε) a training step draws first from the generator. Both orders exist in trained
     models and checkpoints (resumed exactly), so both are kept: the scorer's pretraining draws t
@@ -115,12 +128,26 @@ class Noised:
     x_t: torch.Tensor
     t: torch.Tensor
     target: torch.Tensor
+    snr: torch.Tensor | None = None  # (N,) signal-to-noise ratio of each sample's noise level
+
+
+def snr_eps(t: torch.Tensor) -> torch.Tensor:
+    """SNR ᾱ_t / (1 − ᾱ_t) of integer DDPM timesteps t (N,)."""
+    ab = alphas_cumprod().to(t.device)[t]  # float64: 1 − ᾱ_t is ~1e-4 at t = 0
+    return (ab / (1 - ab)).float()
+
+
+def snr_sit(t: torch.Tensor) -> torch.Tensor:
+    """SNR ((1 − t) / t)² of the linear interpolant at continuous t (N,) (t = 0 clamped)."""
+    t = t.float().clamp(min=1e-6)
+    return ((1 - t) / t) ** 2
 
 
 @dataclass(frozen=True)
 class Transport:
     objective: Objective
     draw_order: DrawOrder = DrawOrder.NOISE_FIRST
+    weighting: LossWeighting = LossWeighting.NONE
 
     # --- training ---------------------------------------------------------------------------------------
     def draw_time(self, n: int, gen: torch.Generator) -> torch.Tensor:
@@ -132,8 +159,18 @@ class Transport:
     def noise(self, x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor) -> Noised:
         """x0 noised to times t (as `draw_time` gives them) with noise ε."""
         if self.objective is Objective.EPS:
-            return Noised(q_sample(x0, t, eps), t, eps)
-        return Noised(interpolate(x0, eps, t), model_time(t), velocity(x0, eps))
+            return Noised(q_sample(x0, t, eps), t, eps, snr_eps(t))
+        return Noised(interpolate(x0, eps, t), model_time(t), velocity(x0, eps), snr_sit(t))
+
+    def weights(self, noised: Noised) -> torch.Tensor | None:
+        """(N,) per-sample loss weights of this transport's weighting (None: unweighted)."""
+        if self.weighting is LossWeighting.NONE:
+            return None
+        snr = noised.snr
+        if self.objective is Objective.EPS:
+            return snr.clamp(max=MIN_SNR_GAMMA) / snr
+        t = 1 / (1 + snr.sqrt())  # back from SNR to the interpolant's t
+        return snr.clamp(max=MIN_SNR_GAMMA) * t**2
 
     def draw(self, x0: torch.Tensor, gen: torch.Generator) -> Noised:
         """A training batch: times and noise from the CPU generator `gen` (the same draws on any
@@ -146,12 +183,15 @@ class Transport:
             t = self.draw_time(x0.shape[0], gen).to(x0.device)
         return self.noise(x0, t, eps)
 
-    @staticmethod
-    def loss(pred: torch.Tensor, noised: Noised) -> torch.Tensor:
+    def loss(self, pred: torch.Tensor, noised: Noised) -> torch.Tensor:
         """MSE between the model output's first C channels (a learned-Σ model stacks (ε, Σ)) and
-        the target, in float32."""
+        the target, in float32, weighted per sample by `weighting`."""
         target = noised.target
-        return ((pred[:, : target.shape[1]].float() - target) ** 2).mean()
+        se = (pred[:, : target.shape[1]].float() - target) ** 2
+        w = self.weights(noised)
+        if w is None:
+            return se.mean()
+        return (se.flatten(1).mean(1) * w).mean()
 
     def training_loss(self, model, x0: torch.Tensor, y: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """The whole objective for a model `model(x_t, t, y)`: draw, predict, MSE."""
@@ -200,8 +240,12 @@ def _ode(predict: Callable, x: torch.Tensor, steps: int, heun: bool) -> torch.Te
     return x
 
 
-def create_transport(objective: Objective | str, draw_order: DrawOrder = DrawOrder.NOISE_FIRST) -> Transport:
-    return Transport(Objective(objective), draw_order)
+def create_transport(
+    objective: Objective | str,
+    draw_order: DrawOrder = DrawOrder.NOISE_FIRST,
+    weighting: LossWeighting | str = LossWeighting.NONE,
+) -> Transport:
+    return Transport(Objective(objective), draw_order, LossWeighting(weighting))
 
 
 # The scorer: an ε-model (ours, pretrained on the full corpus, or DiT-XL/2), pretrained with t drawn first.
