@@ -1,6 +1,14 @@
-"""Claude through the `anthropic` SDK: structured (tool-use) requests, synchronous or batched.
+"""The LLM client interface, and Claude through the `anthropic` SDK: structured (tool-use) requests,
+synchronous or batched.
 
-Shared by every stage that asks an LLM (`classify`, `gapfill`, `expand`). A request carries a
+Shared by every stage that asks an LLM (`classify`, `gapfill`, `expand`). Two providers
+(`LLMProvider`) implement one interface (`LLMClient.run`: requests in, one `ToolResult` per
+request out, answers handed to `on_result` as they arrive): `anthropic` (`ClaudeClient`, below)
+and `openai`, any OpenAI-compatible Chat Completions server (`diffcurate.llm_openai.OpenAIClient`:
+the OpenAI API, vLLM, llama.cpp, Ollama). `make_client(config)` builds the one its config names;
+the bounded-concurrency pool and the batch resubmission loop live once, in `LLMClient`.
+
+A request carries a
 system prompt (sent with `cache_control`, so the long taxonomy is a cached prefix), one user
 message and one tool whose input schema is the structured answer; `tool_choice` forces the
 tool, so the answer is the tool call's input.
@@ -31,7 +39,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from diffcurate.errors import ConfigError, LLMError
 
@@ -78,6 +86,13 @@ class LLMMode(StrEnum):
     BATCH = "batch"
 
 
+class LLMProvider(StrEnum):
+    """The wire protocol a client speaks."""
+
+    ANTHROPIC = "anthropic"  # Messages + Message Batches (ClaudeClient)
+    OPENAI = "openai"  # OpenAI-compatible Chat Completions + Batch API (llm_openai.OpenAIClient)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClaudeConfig:
     """The client's settings. Stages build it from their params.yaml `claude` section
@@ -99,6 +114,10 @@ class ClaudeConfig:
     price_input_per_mtok: float = 3.0  # USD, for the cost estimate in metrics
     price_output_per_mtok: float = 15.0
     base_url: str | None = None  # None: the SDK default (ANTHROPIC_BASE_URL or the public API)
+
+    provider: ClassVar[LLMProvider] = LLMProvider.ANTHROPIC
+    cache_write_factor: ClassVar[float] = 1.25  # prompt-cache writes and reads, relative to the input price
+    cache_read_factor: ClassVar[float] = 0.1
 
 
 def parse_temperature(value: str | float | None) -> float | None:
@@ -162,14 +181,21 @@ class Usage:
         """One line per kind of error seen: its first message."""
         return "\n".join(f"  first {kind.value} error: {msg}" for kind, msg in self.first_errors.items())
 
-    def cost_usd(self, cfg: ClaudeConfig) -> float:
-        """Estimated cost: cache writes cost 1.25× input, cache reads 0.1×; batch requests half price."""
-        inp = self.input_tokens + 1.25 * self.cache_creation_input_tokens + 0.1 * self.cache_read_input_tokens
+    def cost_usd(self, cfg: Any) -> float | None:
+        """Estimated cost: cache writes cost `cfg.cache_write_factor` × input (Claude 1.25), cache reads
+        `cfg.cache_read_factor` × (Claude 0.1); batch requests half price. None when a price is unknown."""
+        if cfg.price_input_per_mtok is None or cfg.price_output_per_mtok is None:
+            return None
+        inp = (
+            self.input_tokens
+            + cfg.cache_write_factor * self.cache_creation_input_tokens
+            + cfg.cache_read_factor * self.cache_read_input_tokens
+        )
         full = (inp * cfg.price_input_per_mtok + self.output_tokens * cfg.price_output_per_mtok) / 1e6
         share_batch = self.batch_requests / self.requests if self.requests else 0.0
         return round(full * (1 - 0.5 * share_batch), 4)
 
-    def as_dict(self, cfg: ClaudeConfig) -> dict:
+    def as_dict(self, cfg: Any) -> dict:
         return {
             "requests": self.requests,
             "batch_requests": self.batch_requests,
@@ -183,14 +209,15 @@ class Usage:
         }
 
 
-def require_answered(what: str, answered: int, asked: int, min_share: float, usage: Usage) -> None:
+def require_answered(what: str, answered: int, asked: int, min_share: float, usage: Usage, section: str = "claude") -> None:
     """LLMError when fewer than `min_share` of the `asked` items got a usable answer, naming the
-    share, the param and the first error of each kind. `what`: e.g. "classify: prompts labelled"."""
+    share, the param (`<section>.min_answered_share`) and the first error of each kind.
+    `what`: e.g. "classify: prompts labelled"."""
     if asked == 0 or answered / asked >= min_share:
         return
     errors = usage.describe_errors() or "  (no request failed: the answers were unusable)"
     raise LLMError(
-        f"{what}: {answered} of {asked} ({answered / asked:.1%}), below claude.min_answered_share "
+        f"{what}: {answered} of {asked} ({answered / asked:.1%}), below {section}.min_answered_share "
         f"{min_share:g}; nothing written.\n{errors}"
     )
 
@@ -211,7 +238,98 @@ def tool_input(message: Any, tool_name: str) -> dict:
     raise MalformedResponse(f"no {tool_name!r} tool call in the response (stop_reason={getattr(message, 'stop_reason', None)})")
 
 
-class ClaudeClient:
+class LLMClient:
+    """What every provider's client shares: `run` (a bounded thread pool over `_run_one`, or the
+    batch loop resubmitting only failed requests over `_one_batch`), `cfg`, `usage`, and `name`:
+    the params.yaml section and the first part of every cache key ("claude", "openai"), so answers
+    of two providers (or two models: the model is the second part) are never mixed."""
+
+    name: ClassVar[str]
+    cfg: Any  # ClaudeConfig | llm_openai.OpenAIConfig: model, mode, concurrency, max_resubmits, prices
+    usage: Usage
+
+    def require_key(self, n_requests: int) -> None:
+        """LLMError, before any request, when credentials the provider needs are missing."""
+
+    def _run_one(self, req: ToolRequest) -> ToolResult:
+        raise NotImplementedError
+
+    def _one_batch(self, requests: Sequence[ToolRequest]) -> dict[str, ToolResult]:
+        """Submit one batch, wait for it, and return a result per custom_id it answered."""
+        raise NotImplementedError
+
+    def _batch_failure(self, exc: Exception) -> tuple[str, ErrorKind, str] | None:
+        """(error count kind, category, message) when `exc` means creating or polling a batch failed
+        (no point resubmitting); None lets it propagate."""
+        return None
+
+    def run(self, requests: Sequence[ToolRequest], on_result: OnResult | None = None) -> list[ToolResult]:
+        """One result per request, in order. Failures are results with `error`, never exceptions.
+
+        `on_result(i, result)` is called (in this thread) as each result arrives, once per request:
+        callers cache answers there, so a run killed half-way keeps every answer it received."""
+        if not requests:
+            return []
+        self.require_key(len(requests))
+        take = on_result or (lambda i, r: None)
+        if self.cfg.mode is LLMMode.BATCH:
+            return self._run_batch(requests, take)
+        results: list[ToolResult | None] = [None] * len(requests)
+        pool = ThreadPoolExecutor(max_workers=max(1, self.cfg.concurrency))
+        try:
+            futures = {pool.submit(self._run_one, req): i for i, req in enumerate(requests)}
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                take(i, results[i])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return results  # type: ignore[return-value]
+
+    def _run_batch(self, requests: Sequence[ToolRequest], take: OnResult) -> list[ToolResult]:
+        by_id = {r.custom_id: r for r in requests}
+        index = {r.custom_id: i for i, r in enumerate(requests)}
+        results: dict[str, ToolResult] = {}
+        pending = list(by_id)
+        for round_ in range(self.cfg.max_resubmits + 1):
+            if not pending:
+                break
+            if round_:
+                log.warning("resubmitting %d errored/expired batch requests (round %d)", len(pending), round_)
+            try:
+                outcome = self._one_batch([by_id[i] for i in pending])
+            except Exception as exc:  # creating or polling the batch failed: no point resubmitting
+                failure = self._batch_failure(exc)
+                if failure is None:
+                    raise
+                kind, category, error = failure
+                self.usage.error(f"batch_{kind}", category, error)
+                results.update({cid: ToolResult(cid, error=error) for cid in pending})
+                break
+            for cid, res in outcome.items():
+                results[cid] = res
+                if res.error is None:
+                    take(index[cid], res)  # answers now; errors once no resubmit is left
+            pending = [cid for cid in pending if results.get(cid) is None or results[cid].error is not None]
+        final = [results.get(r.custom_id) or ToolResult(r.custom_id, error="no result") for r in requests]
+        for i, res in enumerate(final):
+            if res.error is not None:
+                take(i, res)
+        return final
+
+
+def make_client(cfg: Any, sleep: Callable[[float], None] = time.sleep) -> LLMClient:
+    """The client of the provider `cfg` names (`cfg.provider`)."""
+    if cfg.provider is LLMProvider.OPENAI:
+        from diffcurate.llm_openai import OpenAIClient
+
+        return OpenAIClient(cfg, sleep=sleep)
+    return ClaudeClient(cfg, sleep=sleep)
+
+
+class ClaudeClient(LLMClient):
+    name = "claude"
+
     def __init__(self, cfg: ClaudeConfig, client: Any = None, sleep: Callable[[float], None] = time.sleep):
         import anthropic
 
@@ -247,29 +365,6 @@ class ClaudeClient:
             "messages": [{"role": "user", "content": req.user}],
         }
 
-    def run(self, requests: Sequence[ToolRequest], on_result: OnResult | None = None) -> list[ToolResult]:
-        """One result per request, in order. Failures are results with `error`, never exceptions.
-
-        `on_result(i, result)` is called (in this thread) as each result arrives, once per request:
-        callers cache answers there, so a run killed half-way keeps every answer it received."""
-        if not requests:
-            return []
-        self.require_key(len(requests))
-        take = on_result or (lambda i, r: None)
-        if self.cfg.mode is LLMMode.BATCH:
-            return self._run_batch(requests, take)
-        results: list[ToolResult | None] = [None] * len(requests)
-        pool = ThreadPoolExecutor(max_workers=max(1, self.cfg.concurrency))
-        try:
-            futures = {pool.submit(self._run_one, req): i for i, req in enumerate(requests)}
-            for future in as_completed(futures):
-                i = futures[future]
-                results[i] = future.result()
-                take(i, results[i])
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return results  # type: ignore[return-value]
-
     # --- synchronous Messages -----------------------------------------------------------------
     def _run_one(self, req: ToolRequest) -> ToolResult:
         A = self.anthropic
@@ -299,39 +394,13 @@ class ClaudeClient:
         return ToolResult(req.custom_id, error=last)
 
     # --- Message Batches ----------------------------------------------------------------------
-    def _run_batch(self, requests: Sequence[ToolRequest], take: OnResult) -> list[ToolResult]:
-        by_id = {r.custom_id: r for r in requests}
-        index = {r.custom_id: i for i, r in enumerate(requests)}
-        results: dict[str, ToolResult] = {}
-        pending = list(by_id)
-        for round_ in range(self.cfg.max_resubmits + 1):
-            if not pending:
-                break
-            if round_:
-                log.warning("resubmitting %d errored/expired batch requests (round %d)", len(pending), round_)
-            A = self.anthropic
-            try:
-                outcome = self._one_batch([by_id[i] for i in pending])
-            except A.APIStatusError as exc:  # creating or polling the batch failed: no point resubmitting
-                error = status_message(exc)
-                self.usage.error(f"batch_http_{exc.status_code}", status_kind(exc.status_code), error)
-                results.update({cid: ToolResult(cid, error=error) for cid in pending})
-                break
-            except A.APIConnectionError as exc:
-                error = f"{type(exc).__name__}: {exc} ({self._url()})"
-                self.usage.error("batch_connection", ErrorKind.CONNECTION, error)
-                results.update({cid: ToolResult(cid, error=error) for cid in pending})
-                break
-            for cid, res in outcome.items():
-                results[cid] = res
-                if res.error is None:
-                    take(index[cid], res)  # answers now; errors once no resubmit is left
-            pending = [cid for cid in pending if results.get(cid) is None or results[cid].error is not None]
-        final = [results.get(r.custom_id) or ToolResult(r.custom_id, error="no result") for r in requests]
-        for i, res in enumerate(final):
-            if res.error is not None:
-                take(i, res)
-        return final
+    def _batch_failure(self, exc: Exception) -> tuple[str, ErrorKind, str] | None:
+        A = self.anthropic
+        if isinstance(exc, A.APIStatusError):
+            return f"http_{exc.status_code}", status_kind(exc.status_code), status_message(exc)
+        if isinstance(exc, A.APIConnectionError):
+            return "connection", ErrorKind.CONNECTION, f"{type(exc).__name__}: {exc} ({self._url()})"
+        return None
 
     def _retrieve(self, batch_id: str) -> Any:
         """Retrieve a batch; a 404 right after creation (not yet visible) is retried."""
