@@ -245,6 +245,7 @@ class LLMClient:
     of two providers (or two models: the model is the second part) are never mixed."""
 
     name: ClassVar[str]
+    label: ClassVar[str]  # in messages: "prompts Claude labelled"
     cfg: Any  # ClaudeConfig | llm_openai.OpenAIConfig: model, mode, concurrency, max_resubmits, prices
     usage: Usage
 
@@ -329,6 +330,7 @@ def make_client(cfg: Any, sleep: Callable[[float], None] = time.sleep) -> LLMCli
 
 class ClaudeClient(LLMClient):
     name = "claude"
+    label = "Claude"
 
     def __init__(self, cfg: ClaudeConfig, client: Any = None, sleep: Callable[[float], None] = time.sleep):
         import anthropic

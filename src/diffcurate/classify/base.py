@@ -17,7 +17,8 @@ Progress = Callable[[int], None]
 
 
 class Backend(StrEnum):
-    CLAUDE = "claude"
+    CLAUDE = "claude"  # the Anthropic API (params `claude`)
+    OPENAI = "openai"  # an OpenAI-compatible server: the OpenAI API, vLLM, llama.cpp, Ollama (params `openai`)
     EMBEDDING = "embedding"
     KEYWORD = "keyword"
 

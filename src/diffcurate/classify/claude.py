@@ -1,9 +1,12 @@
-"""The `claude` backend: many prompts per request, strict tool-use output, cached per prompt.
+"""The LLM backends (`claude`, `openai`): many prompts per request, strict structured output, cached per prompt.
+
+One classifier for every provider (`diffcurate.llm.LLMClient`): the backend is the client's name.
 
 Invalid answers are never guessed: a prompt whose codes are invalid or missing from the answer
 is re-asked (alone with the other failures) up to `max_reasks` times, then flagged with no codes;
 a round in which no request got any answer (the API unreachable, a bad key) is not re-asked.
-Only valid answers enter the cache, keyed by (backend, model, prompt version, text), each as
+Only valid answers enter the cache, keyed by (backend, model, prompt version, text): answers of
+another provider or model are never served. Each enters as
 its request's answer arrives, so a killed run keeps every answer it received.
 """
 
@@ -16,7 +19,7 @@ from collections.abc import Sequence
 from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache, cache_key
 from diffcurate.classify.base import Backend, Prediction, Progress
-from diffcurate.llm import ClaudeClient, ErrorKind, ToolRequest, ToolResult, require_answered
+from diffcurate.llm import ErrorKind, LLMClient, ToolRequest, ToolResult, require_answered
 from diffcurate.taxonomy import AXES, CODES, Axis
 
 log = logging.getLogger(__name__)
@@ -98,11 +101,10 @@ def parse_labels(answer: dict | None, n: int) -> dict[int, dict[str, str]]:
     return valid
 
 
-class ClaudeClassifier:
-    backend = Backend.CLAUDE
-
-    def __init__(self, client: ClaudeClient, cache: JsonlCache, prompts_per_request: int = 25, max_reasks: int = 2):
+class LLMClassifier:
+    def __init__(self, client: LLMClient, cache: JsonlCache, prompts_per_request: int = 25, max_reasks: int = 2):
         self.client = client
+        self.backend = Backend(client.name)
         self.cache = cache
         self.prompts_per_request = prompts_per_request
         self.max_reasks = max_reasks
@@ -116,7 +118,12 @@ class ClaudeClassifier:
     def require_labelled(self, min_share: float, what: str = "classify") -> None:
         """LLMError with the first error of each kind when under `min_share` of the prompts got labels."""
         require_answered(
-            f"{what}: prompts Claude labelled", self.prompts - self.flagged, self.prompts, min_share, self.client.usage
+            f"{what}: prompts {self.client.label} labelled",
+            self.prompts - self.flagged,
+            self.prompts,
+            min_share,
+            self.client.usage,
+            section=self.client.name,
         )
 
     def _key(self, text: str) -> str:
@@ -170,3 +177,6 @@ class ClaudeClassifier:
             else:
                 out.append(Prediction(codes[S.SUBJECT], codes[S.STYLE], codes[S.CAMERA]))
         return out
+
+
+ClaudeClassifier = LLMClassifier  # the name it had with one provider
