@@ -27,7 +27,15 @@ from diffcurate.classify.run import ClassifyConfig, check_texts, classify_table,
 from diffcurate.cli import read_input
 from diffcurate.errors import DiffcurateError
 from diffcurate.io import atomic_outputs
-from diffcurate.llm_cli import ClaudeOptions, claude_defaults, claude_options
+from diffcurate.llm_cli import (
+    ClaudeOptions,
+    LLMOptions,
+    claude_defaults,
+    claude_options,
+    openai_defaults,
+    openai_options,
+    options_for,
+)
 from diffcurate.params import stage_defaults
 
 P = stage_defaults("classify", __file__)
@@ -37,6 +45,7 @@ console = Console(stderr=True)
 
 @app.command()
 @claude_options
+@openai_options
 def main(
     input: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Table with a `text` column.")] = Path(
         "data/raw/prompts.parquet"
@@ -83,7 +92,8 @@ def main(
         "embedding.finetune_epochs"
     ),
     claude: ClaudeOptions = claude_defaults(P),  # --claude-model ... --max-reasks (diffcurate.llm_cli)
-    cache: Annotated[Path, typer.Option(help="Claude response cache (JSONL, a persistent DVC output).")] = Path(
+    openai: LLMOptions = openai_defaults(P),  # --openai-model, --openai-base-url ... (diffcurate.llm_cli)
+    cache: Annotated[Path, typer.Option(help="LLM response cache (JSONL, a persistent DVC output).")] = Path(
         "data/cache/llm/classify.jsonl"
     ),
     model_dir: Annotated[
@@ -94,6 +104,7 @@ def main(
 ) -> None:
     """Label every prompt with the taxonomy."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    llm = options_for(backend, claude, openai)  # the section of the LLM backend (claude when another backend runs)
     cfg = ClassifyConfig(
         backend=backend,
         embedding=EmbeddingConfig(
@@ -109,9 +120,10 @@ def main(
             finetune_epochs=finetune_epochs,
         ),
         claude=claude.config,
+        openai=openai.config,
         cache=cache,
-        prompts_per_request=claude.prompts_per_request,
-        max_reasks=claude.max_reasks,
+        prompts_per_request=llm.prompts_per_request,
+        max_reasks=llm.max_reasks,
         cv_folds=cv_folds,
         seed=seed,
     )
@@ -122,7 +134,7 @@ def main(
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"classify ({backend.value})", total=len(df))
             out, m, clf = classify_table(
-                cfg, df, seed_df, progress=lambda n: bar.advance(task, n), min_answered_share=claude.min_answered_share
+                cfg, df, seed_df, progress=lambda n: bar.advance(task, n), min_answered_share=llm.min_answered_share
             )
         confusion = None
         if reference and Path(reference).is_file():
@@ -137,7 +149,7 @@ def main(
         console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.touch()  # a persistent DVC output even when no Claude call was made
+    cache.touch()  # a persistent DVC output even when no LLM call was made
     with atomic_outputs() as w:
         w.parquet(out, output)
         w.json(m, metrics)

@@ -1,7 +1,7 @@
 """`expand` stage: lengthen short prompts with concrete visual detail, keeping subject, style and camera.
 
     python stages/expand.py --input data/classified/prompts.parquet --generated data/gapfill/prompts.parquet \
-        --classifier models/classifier --output data/expanded/prompts.parquet [--backend offline|claude]
+        --classifier models/classifier --output data/expanded/prompts.parquet [--backend offline|claude|openai]
 
 Writes all prompts (benchmark + generated) with `text`, `text_original` and `expanded`. Options
 mirror the `expand` section of params.yaml.
@@ -28,8 +28,16 @@ from diffcurate.generate.claude import ClaudeExpander
 from diffcurate.generate.expand import ExpandConfig, ExpandScope, OfflineExpander, run_expand
 from diffcurate.generate.gapfill import GenBackend
 from diffcurate.io import atomic_outputs
-from diffcurate.llm import ClaudeClient
-from diffcurate.llm_cli import ClaudeOptions, claude_defaults, claude_options
+from diffcurate.llm import make_client
+from diffcurate.llm_cli import (
+    ClaudeOptions,
+    LLMOptions,
+    claude_defaults,
+    claude_options,
+    openai_defaults,
+    openai_options,
+    options_for,
+)
 from diffcurate.params import stage_defaults
 
 P = stage_defaults("expand", __file__)
@@ -41,6 +49,7 @@ INPUT_COLUMNS = [S.ID, S.SOURCE, S.TEXT, S.LANGUAGE, *S.CODE_COLUMNS]
 
 @app.command()
 @claude_options
+@openai_options
 def main(
     input: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Classified benchmark prompts.")] = Path(
         "data/classified/prompts.parquet"
@@ -54,7 +63,9 @@ def main(
     output: Annotated[Path, typer.Option(help="All prompts with text, text_original, expanded (.parquet).")] = Path(
         "data/expanded/prompts.parquet"
     ),
-    backend: Annotated[GenBackend, typer.Option(help="offline (detail phrase banks) or claude.")] = P("backend", GenBackend),
+    backend: Annotated[
+        GenBackend, typer.Option(help="offline (detail phrase banks), claude or openai (an OpenAI-compatible server).")
+    ] = P("backend", GenBackend),
     scope: Annotated[ExpandScope, typer.Option(help="generated prompts only, or all prompts.")] = P("scope", ExpandScope),
     min_words: Annotated[int, typer.Option(min=1, help="English prompts shorter than this are expanded.")] = P("min_words"),
     target_min: Annotated[int, typer.Option(min=1, help="Target length, lower end (English words).")] = P("target_min"),
@@ -67,6 +78,7 @@ def main(
     ),
     seed: Annotated[int, typer.Option(help="Seed of the offline expander.")] = P("seed"),
     claude: ClaudeOptions = claude_defaults(P),  # --claude-model ... --max-reasks (diffcurate.llm_cli)
+    openai: LLMOptions = openai_defaults(P),  # --openai-model, --openai-base-url ... (diffcurate.llm_cli)
     cache: Annotated[Path, typer.Option(help="LLM response cache (JSONL, a persistent DVC output).")] = Path(
         "data/cache/llm/expand.jsonl"
     ),
@@ -76,6 +88,7 @@ def main(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         llm_cache = JsonlCache(cache)
+        llm = options_for(backend, claude, openai)
         cfg = ExpandConfig(
             scope=scope,
             min_words=min_words,
@@ -92,23 +105,23 @@ def main(
             frames.append(read_input(generated, INPUT_COLUMNS))
         df = pd.concat(frames, ignore_index=True)
         _, clf = load_classifier(classifier, cache=cache)
-        if backend is GenBackend.CLAUDE:
+        if backend in (GenBackend.CLAUDE, GenBackend.OPENAI):
             expander = ClaudeExpander(
-                ClaudeClient(claude.config), llm_cache, per_request=claude.prompts_per_request, max_reasks=claude.max_reasks
+                make_client(llm.config), llm_cache, per_request=llm.prompts_per_request, max_reasks=llm.max_reasks
             )
         else:
             expander = OfflineExpander(seed=seed)
         out, m = run_expand(df, clf, expander, cfg)
         # A dead API, a wrong URL or a bad key answers nothing: fail with the cause rather than write that.
         if isinstance(expander, ClaudeExpander):
-            expander.require_answered(claude.min_answered_share, "expand: prompts Claude expanded validly")
+            expander.require_answered(llm.min_answered_share, f"expand: prompts {expander.client.label} expanded validly")
         if isinstance(clf, ClaudeClassifier):
-            clf.require_labelled(claude.min_answered_share, "expand (re-classifying)")
+            clf.require_labelled(options_for(clf.backend, claude, openai).min_answered_share, "expand (re-classifying)")
     except DiffcurateError as exc:
         console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     if isinstance(expander, ClaudeExpander):
-        m["claude"] = expander.usage_metrics()
+        m[expander.client.name] = expander.usage_metrics()
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.touch()
     with atomic_outputs() as w:

@@ -1,7 +1,7 @@
 """`gapfill` stage: generate exactly the deficit of every Subject × Style cell below the minimum.
 
     python stages/gapfill.py --input data/classified/prompts.parquet --classifier models/classifier \
-        --output data/gapfill/prompts.parquet [--backend offline|claude] [--min-per-cell 50]
+        --output data/gapfill/prompts.parquet [--backend offline|claude|openai] [--min-per-cell 50]
 
 Generated prompts are re-classified with the classifier `classify` saved; only those landing in
 their intended cell, and not duplicates of any existing or generated prompt, are kept. Options
@@ -34,8 +34,16 @@ from diffcurate.generate.gapfill import (
     run_gapfill,
 )
 from diffcurate.io import atomic_outputs
-from diffcurate.llm import ClaudeClient
-from diffcurate.llm_cli import ClaudeOptions, claude_defaults, claude_options
+from diffcurate.llm import make_client
+from diffcurate.llm_cli import (
+    ClaudeOptions,
+    LLMOptions,
+    claude_defaults,
+    claude_options,
+    openai_defaults,
+    openai_options,
+    options_for,
+)
 from diffcurate.neardup import NearDupConfig
 from diffcurate.params import stage_defaults
 
@@ -63,6 +71,7 @@ def check_cameras(value: str) -> str:
 
 @app.command()
 @claude_options
+@openai_options
 def main(
     input: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Classified prompts.")] = Path(
         "data/classified/prompts.parquet"
@@ -71,7 +80,9 @@ def main(
         Path, typer.Option(exists=True, file_okay=False, help="The classifier artifact `classify` saved.")
     ] = Path("models/classifier"),
     output: Annotated[Path, typer.Option(help="Generated prompts (.parquet).")] = Path("data/gapfill/prompts.parquet"),
-    backend: Annotated[GenBackend, typer.Option(help="offline (compositional generator) or claude.")] = P("backend", GenBackend),
+    backend: Annotated[
+        GenBackend, typer.Option(help="offline (compositional generator), claude or openai (an OpenAI-compatible server).")
+    ] = P("backend", GenBackend),
     min_per_cell: Annotated[int, typer.Option(min=0, help="Cells below this get exactly their deficit.")] = P("min_per_cell"),
     max_total: Annotated[int, typer.Option(min=0, help="Cap on generated prompts (0: none), split by deficit.")] = P("max_total"),
     cameras: Annotated[
@@ -111,6 +122,7 @@ def main(
     ] = P("words_min"),
     words_max: Annotated[int, typer.Option(min=1, help="claude: length asked for, upper end (words).")] = P("words_max"),
     claude: ClaudeOptions = claude_defaults(P),  # --claude-model ... --max-reasks (diffcurate.llm_cli)
+    openai: LLMOptions = openai_defaults(P),  # --openai-model, --openai-base-url ... (diffcurate.llm_cli)
     cache: Annotated[Path, typer.Option(help="LLM response cache (JSONL, a persistent DVC output).")] = Path(
         "data/cache/llm/gapfill.jsonl"
     ),
@@ -121,6 +133,7 @@ def main(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         llm_cache = JsonlCache(cache)
+        llm = options_for(backend, claude, openai)
         cfg = GapfillConfig(
             min_per_cell=min_per_cell,
             max_total=max_total,
@@ -137,14 +150,14 @@ def main(
         )
         df = read_input(input, [S.ID, S.TEXT, S.LANGUAGE, *S.CODE_COLUMNS], "the classify stage's output")
         _, clf = load_classifier(classifier, cache=cache)
-        if backend is GenBackend.CLAUDE:
+        if backend in (GenBackend.CLAUDE, GenBackend.OPENAI):
             generator = ClaudeGenerator(
-                ClaudeClient(claude.config),
+                make_client(llm.config),
                 llm_cache,
                 seed=seed,
                 words=(words_min, words_max),
-                per_request=claude.prompts_per_request,
-                max_reasks=claude.max_reasks,
+                per_request=llm.prompts_per_request,
+                max_reasks=llm.max_reasks,
             )
         else:
             generator = OfflineGenerator(seed=seed, oversample=oversample)
@@ -153,14 +166,16 @@ def main(
         )
         # A dead API, a wrong URL or a bad key answers nothing: fail with the cause rather than write that.
         if isinstance(generator, ClaudeGenerator):
-            generator.require_answered(claude.min_answered_share, "gapfill: open slots Claude wrote a valid prompt for")
+            generator.require_answered(
+                llm.min_answered_share, f"gapfill: open slots {generator.client.label} wrote a valid prompt for"
+            )
         if isinstance(clf, ClaudeClassifier):
-            clf.require_labelled(claude.min_answered_share, "gapfill (re-classifying)")
+            clf.require_labelled(options_for(clf.backend, claude, openai).min_answered_share, "gapfill (re-classifying)")
     except DiffcurateError as exc:
         console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     if isinstance(generator, ClaudeGenerator):
-        m["claude"] = generator.usage_metrics()
+        m[generator.client.name] = generator.usage_metrics()
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.touch()  # a persistent DVC output even when no LLM call was made
     with atomic_outputs() as w:

@@ -192,6 +192,7 @@ CONFIG_SECTIONS = {
     "diffcurate.classify.run:ClassifyConfig": ["classify"],
     "diffcurate.classify.embedding:EmbeddingConfig": ["classify.embedding"],
     "diffcurate.llm:ClaudeConfig": ["classify.claude", "gapfill.claude", "expand.claude"],
+    "diffcurate.llm_openai:OpenAIConfig": ["classify.openai", "gapfill.openai", "expand.openai"],
     "diffcurate.generate.gapfill:GapfillConfig": ["gapfill"],
     "diffcurate.generate.expand:ExpandConfig": ["expand"],
     "diffcurate.balance:BalanceConfig": ["balance"],

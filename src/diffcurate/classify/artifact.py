@@ -1,7 +1,8 @@
 """The fitted classifier as a DVC artifact (`models/classifier/`), so later stages re-classify with
 exactly the classifier `classify` used, without refitting a seed head.
 
-`config.json` holds the resolved configuration (backend, embedding, Claude model…); a fitted
+`config.json` holds the resolved configuration (backend, embedding, Claude model, the OpenAI-compatible
+server's URL and model…; never an API key, only the name of its variable); a fitted
 seed head (logistic or fine-tuned) is pickled beside it in `head.pkl`. A zero-shot classifier is
 its configuration alone. Only load artifacts this pipeline wrote: pickle runs code on load.
 """
@@ -20,6 +21,7 @@ from diffcurate.classify.run import ClassifyConfig, make_classifier
 from diffcurate.errors import InputError
 from diffcurate.io import dumps_json
 from diffcurate.llm import ClaudeConfig, LLMMode
+from diffcurate.llm_openai import OpenAIConfig, StructuredOutput
 
 CONFIG = "config.json"
 HEAD = "head.pkl"
@@ -42,10 +44,16 @@ def config_from_dict(d: dict) -> ClassifyConfig:
     )
     claude = dict(d["claude"])
     claude["mode"] = LLMMode(claude["mode"])
+    extra = {}
+    if d.get("openai"):  # artifacts written before the openai backend have none
+        openai = dict(d["openai"])
+        openai.update(mode=LLMMode(openai["mode"]), structured_output=StructuredOutput(openai["structured_output"]))
+        extra["openai"] = OpenAIConfig(**openai)
     return ClassifyConfig(
         backend=Backend(d["backend"]),
         embedding=EmbeddingConfig(**emb),
         claude=ClaudeConfig(**claude),
+        **extra,
         prompts_per_request=d["prompts_per_request"],
         max_reasks=d["max_reasks"],
         cv_folds=d["cv_folds"],

@@ -13,15 +13,18 @@ from sklearn.model_selection import KFold
 from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.base import Backend, Classifier, Progress, predictions_frame
-from diffcurate.classify.claude import ClaudeClassifier
+from diffcurate.classify.claude import LLMClassifier
 from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig
 from diffcurate.classify.evaluate import confusion_pairs, evaluate
 from diffcurate.classify.keyword import KeywordClassifier
 from diffcurate.errors import InputError
 from diffcurate.io import read_table
-from diffcurate.llm import ClaudeClient, ClaudeConfig
+from diffcurate.llm import ClaudeConfig, make_client
+from diffcurate.llm_openai import OpenAIConfig
 from diffcurate.taxonomy import CODES, Axis
 from diffcurate.text import detect_language, normalize
+
+OPENAI_UNSET = {"temperature": None, "price_input_per_mtok": None, "price_output_per_mtok": None}  # params' "" values
 
 
 @dataclass(kw_only=True)
@@ -29,6 +32,7 @@ class ClassifyConfig:
     backend: Backend = Backend.EMBEDDING
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     claude: ClaudeConfig  # saved with the artifact even when another backend runs
+    openai: OpenAIConfig = field(default_factory=lambda: OpenAIConfig(**OPENAI_UNSET))  # likewise
     cache: Path | None = None
     prompts_per_request: int = 25
     max_reasks: int = 2
@@ -78,12 +82,20 @@ def check_texts(df: pd.DataFrame, path: Path | str) -> None:
         raise InputError(f"{path}: `{S.TEXT}` must be a string; {len(bad)} row(s) are not: {shown}{more}")
 
 
+LLM_CONFIGS = {Backend.CLAUDE: "claude", Backend.OPENAI: "openai"}  # LLM backend → its ClassifyConfig field
+
+
+def llm_config(cfg: ClassifyConfig) -> ClaudeConfig | OpenAIConfig:
+    """The client settings of an LLM backend."""
+    return getattr(cfg, LLM_CONFIGS[cfg.backend])
+
+
 def make_classifier(cfg: ClassifyConfig, seed_labels: pd.DataFrame | None = None) -> Classifier:
     if cfg.backend is Backend.KEYWORD:
         return KeywordClassifier()
-    if cfg.backend is Backend.CLAUDE:
-        client = ClaudeClient(cfg.claude)
-        return ClaudeClassifier(client, JsonlCache(cfg.cache), cfg.prompts_per_request, cfg.max_reasks)
+    if cfg.backend in LLM_CONFIGS:
+        client = make_client(llm_config(cfg))
+        return LLMClassifier(client, JsonlCache(cfg.cache), cfg.prompts_per_request, cfg.max_reasks)
     clf = EmbeddingClassifier(cfg.embedding)
     if seed_labels is not None:
         clf.fit(seed_labels[S.TEXT].tolist(), seed_labels, seed_labels[S.LANGUAGE].tolist())
@@ -145,13 +157,13 @@ def classify_table(
     min_answered_share: float = 0.0,
 ) -> tuple[pd.DataFrame, dict, Classifier]:
     """Label `df` (`progress(n)` as prompts are labelled); also returns the classifier (saved as the
-    stage's artifact for later stages). Backend claude: LLMError when fewer than
+    stage's artifact for later stages). Backends claude / openai: LLMError when fewer than
     `min_answered_share` of the distinct prompts got labels (the API unreachable, a bad key ...)."""
     t0 = time.perf_counter()
     clf = make_classifier(cfg, seed)
     t_setup = time.perf_counter() - t0
     out = label_table(clf, df, progress)
-    if isinstance(clf, ClaudeClassifier):
+    if isinstance(clf, LLMClassifier):
         clf.require_labelled(min_answered_share)
     t_label = time.perf_counter() - t0 - t_setup
     metrics = {
@@ -167,11 +179,13 @@ def classify_table(
     }
     if hasattr(clf, "n_checked"):  # the embedding backend: close calls redone in float64 (labels stable across CPUs)
         metrics["fp64_checked"] = clf.n_checked
-    if isinstance(clf, ClaudeClassifier):
-        metrics["claude"] = {
-            "model": cfg.claude.model,
-            "mode": cfg.claude.mode.value,
-            **clf.client.usage.as_dict(cfg.claude),
+    if isinstance(clf, LLMClassifier):
+        llm = llm_config(cfg)
+        metrics[clf.client.name] = {  # "claude" / "openai"
+            **({"provider": llm.provider.value, "base_url": llm.base_url} if cfg.backend is Backend.OPENAI else {}),
+            "model": llm.model,
+            "mode": llm.mode.value,
+            **clf.client.usage.as_dict(llm),
             "reasked": clf.reasked,
             "flagged": clf.flagged,
             "labelled_share": round(clf.labelled_share(), 4),

@@ -1,7 +1,8 @@
-"""Claude backends of `gapfill` (write prompts for a cell) and `expand` (lengthen prompts).
+"""LLM backends (`claude`, `openai`) of `gapfill` (write prompts for a cell) and `expand` (lengthen prompts).
 
-Both use the shared client (`llm.ClaudeClient`: sync or Message Batches, SDK retries on
-429/529/5xx/timeouts, malformed bodies re-asked) and the same per-item pattern as `classify`:
+Both use the shared client interface (`llm.LLMClient`: Claude's `ClaudeClient` or an
+OpenAI-compatible server's `llm_openai.OpenAIClient`; sync or batch, retries on
+429/5xx/timeouts, malformed bodies re-asked) and the same per-item pattern as `classify`:
 items go in groups of `per_request`; an answer is validated per item (present, right length);
 invalid or missing items are re-asked alone with the other failures in smaller groups, up to
 `max_reasks` times (not after a round in which no request got any answer: the API is down or
@@ -22,7 +23,7 @@ from diffcurate.cache import JsonlCache, cache_key
 from diffcurate.generate.expand import Expander, Job, length
 from diffcurate.generate.gapfill import GenBackend, Generator, Slot
 from diffcurate.generate.vocab import STYLES
-from diffcurate.llm import ClaudeClient, ErrorKind, ToolRequest, ToolResult, require_answered
+from diffcurate.llm import ErrorKind, LLMClient, ToolRequest, ToolResult, require_answered
 from diffcurate.schemas import Language
 from diffcurate.taxonomy import AXES, NAMES, SUBJECTS, Axis
 
@@ -108,14 +109,15 @@ class AskStats:
 class ClaudeAsker:
     """What the Claude generator and expander share: a client, a response cache and ask statistics."""
 
-    client: ClaudeClient
+    client: LLMClient
     cache: JsonlCache
     stats: AskStats
 
     def usage_metrics(self) -> dict:
-        """The `claude` entry of the stage's metrics: model, mode, tokens and cost, re-asks, cache size."""
+        """The `claude` / `openai` entry of the stage's metrics: model, mode, tokens and cost, re-asks, cache size."""
         s, cfg = self.stats, self.client.cfg
         return {
+            "provider": cfg.provider.value,
             "model": cfg.model,
             "mode": cfg.mode.value,
             **self.client.usage.as_dict(cfg),
@@ -130,11 +132,11 @@ class ClaudeAsker:
 
     def require_answered(self, min_share: float, what: str) -> None:
         """LLMError with the first error of each kind when under `min_share` of the items asked got a usable answer."""
-        require_answered(what, self.stats.answered, self.stats.asked, min_share, self.client.usage)
+        require_answered(what, self.stats.answered, self.stats.asked, min_share, self.client.usage, section=self.client.name)
 
 
 def ask_items(
-    client: ClaudeClient,
+    client: LLMClient,
     cache: JsonlCache,
     keys: Sequence[str],
     request: Callable[[str, list[int]], ToolRequest],
@@ -196,11 +198,9 @@ def ask_items(
 class ClaudeGenerator(ClaudeAsker, Generator):
     """One prompt per open slot, asked per cell: the quota, the style's keywords, each slot's camera and language."""
 
-    name = GenBackend.CLAUDE
-
     def __init__(
         self,
-        client: ClaudeClient,
+        client: LLMClient,
         cache: JsonlCache,
         seed: int = 0,
         words: tuple[int, int] = (10, 20),
@@ -209,6 +209,7 @@ class ClaudeGenerator(ClaudeAsker, Generator):
         max_reasks: int = 2,
     ):
         self.client, self.cache, self.seed = client, cache, seed
+        self.name = GenBackend(client.name)
         self.words, self.chars_zh = words, chars_zh
         self.per_request, self.max_reasks = per_request, max_reasks
         self.stats = AskStats()
@@ -219,7 +220,7 @@ class ClaudeGenerator(ClaudeAsker, Generator):
     def _key(self, slot: Slot, round_: int) -> str:
         s = slot.spec
         return cache_key(
-            "claude",
+            self.client.name,  # "claude" / "openai": answers of two providers are never mixed
             self.client.cfg.model,
             GAPFILL_VERSION,
             str(self.seed),
@@ -276,16 +277,15 @@ class ClaudeGenerator(ClaudeAsker, Generator):
 
 
 class ClaudeExpander(ClaudeAsker, Expander):
-    name = "claude"
-
-    def __init__(self, client: ClaudeClient, cache: JsonlCache, per_request: int = 10, max_reasks: int = 2):
+    def __init__(self, client: LLMClient, cache: JsonlCache, per_request: int = 10, max_reasks: int = 2):
         self.client, self.cache = client, cache
+        self.name = client.name
         self.per_request, self.max_reasks = per_request, max_reasks
         self.stats = AskStats()
 
     def _key(self, job: Job, attempt: int) -> str:
         return cache_key(
-            "claude",
+            self.client.name,
             self.client.cfg.model,
             EXPAND_VERSION,
             job.text,

@@ -38,6 +38,7 @@ from diffcurate.text import lang_id, n_chars, n_words, normalize, stable_id
 class GenBackend(StrEnum):
     OFFLINE = "offline"
     CLAUDE = "claude"
+    OPENAI = "openai"  # an OpenAI-compatible server (params `openai`)
 
 
 def parse_distribution(spec: str, axis: Axis = Axis.CAMERA) -> dict[str, float]:
