@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+import typer
 from fakeopenai import CHAT, FakeOpenAI
 from test_claude import GOLD, TEXTS, codes
+from typer.testing import CliRunner
 
 from diffcurate.cache import JsonlCache
 from diffcurate.classify.claude import ClaudeClassifier
 from diffcurate.errors import ConfigError, LLMError
 from diffcurate.llm import LLMMode, LLMProvider, make_client
+from diffcurate.llm_cli import LLMOptions, openai_defaults, openai_options
 from diffcurate.llm_openai import OpenAIClient, OpenAIConfig, StructuredOutput, parse_price
+from diffcurate.params import stage_defaults
 
 SECRET = "sk-openai-test-SECRET-0123456789"
 KEY_ENV = "DIFFCURATE_TEST_OPENAI_KEY"
@@ -211,3 +215,141 @@ def test_a_refused_batch_is_a_failed_result_not_a_traceback(api, tmp_path):
     preds = clf.classify(TEXTS[:3])
     assert all(p.flag for p in preds) and clf.reasked == 0
     assert clf.client.usage.errors == {"batch_http_401": 1}
+
+
+# --- the stages with `--backend openai` ------------------------------------------------------------
+
+
+def openai_args(api, *extra: str) -> list[str]:
+    return ["--backend", "openai", "--openai-base-url", api.url, "--openai-api-key-env", "", "--openai-max-retries", "0", *extra]
+
+
+def test_classify_stage_openai_backend_resumes_with_zero_repeated_calls(tmp_path):
+    from test_faults_llm import TEXTS as STAGE_TEXTS
+    from test_faults_llm import classify_args, classify_stage, flat, oracle, outputs, runner, table
+
+    inp = table(tmp_path / "in.parquet", STAGE_TEXTS[:5])
+    with FakeOpenAI(oracle) as api:
+        api.fail_all = "401"
+        res = runner.invoke(classify_stage.app, classify_args(tmp_path, inp, *openai_args(api)))
+        assert res.exit_code == 1 and "below openai.min_answered_share 0.95" in flat(res)
+        assert "first authentication error: HTTP 401" in flat(res) and not outputs(tmp_path)["output"].exists()
+        api.fail_all = None
+        api.down_for = {STAGE_TEXTS[0]}  # one prompt of five: a 500 every time
+        args = classify_args(tmp_path, inp, *openai_args(api, "--openai-prompts-per-request", "1"))
+        res = runner.invoke(classify_stage.app, [*args, "--openai-min-answered-share", "0.8"])
+        assert res.exit_code == 0, res.output
+        m = json.loads(outputs(tmp_path)["metrics"].read_text())
+        assert m["backend"] == "openai" and m["n_flagged"] == 1 and "claude" not in m
+        assert (
+            m["openai"]["provider"] == "openai" and m["openai"]["base_url"] == api.url and m["openai"]["model"] == "gpt-4.1-mini"
+        )
+        assert m["openai"]["estimated_cost_usd"] > 0 and m["openai"]["first_errors"] == {
+            "server": "HTTP 500 server_error: scripted 500"
+        }
+        saved = json.loads(outputs(tmp_path)["model"].read_text())["config"]
+        assert saved["backend"] == "openai" and saved["openai"]["base_url"] == api.url and saved["openai"]["api_key_env"] == ""
+
+        api.down_for = set()
+        calls, labelled = api.chat_calls(), sum(api.labelled.values())
+        res = runner.invoke(classify_stage.app, args)  # resumed: only the one prompt not in the cache is asked
+        assert res.exit_code == 0, res.output
+        assert api.chat_calls() == calls + 1 and sum(api.labelled.values()) == labelled + 1
+        assert [t for t in STAGE_TEXTS[:5] if api.labelled[t] > 1] == []
+        n = sum(api.requests.values())
+        res = runner.invoke(classify_stage.app, args)
+        assert res.exit_code == 0 and sum(api.requests.values()) == n  # fully cached: zero calls at the server
+        assert json.loads(outputs(tmp_path)["metrics"].read_text())["n_flagged"] == 0
+
+
+def test_gapfill_and_expand_stages_with_the_openai_backend(tmp_path):
+    import pandas as pd
+    from test_faults_llm import TEXTS as STAGE_TEXTS
+    from test_faults_llm import classify_args, classify_stage, expand_stage, gapfill_stage, oracle, outputs, runner
+
+    raw = tmp_path / "raw.parquet"
+    pd.DataFrame([{"id": f"p{i}", "source": "test", "text": t} for i, t in enumerate(STAGE_TEXTS[:6])]).assign(
+        language=["en"] * 5 + ["zh"]
+    ).to_parquet(raw)
+    res = runner.invoke(classify_stage.app, classify_args(tmp_path / "c", raw, "--backend", "keyword"))
+    assert res.exit_code == 0, res.output
+    classified, model = outputs(tmp_path / "c")["output"], tmp_path / "c/model"
+    gap = ["--input", str(classified), "--classifier", str(model), "--output", str(tmp_path / "gap/prompts.parquet")]
+    gap += [
+        "--metrics",
+        str(tmp_path / "m/gapfill.json"),
+        "--plots",
+        str(tmp_path / "plots"),
+        "--cache",
+        str(tmp_path / "gap.jsonl"),
+    ]
+    gap += ["--min-per-cell", "1", "--max-rounds", "1", "--max-total", "12"]
+    exp = ["--input", str(classified), "--generated", "", "--classifier", str(model), "--output", str(tmp_path / "exp/p.parquet")]
+    exp += [
+        "--metrics",
+        str(tmp_path / "m/expand.json"),
+        "--cache",
+        str(tmp_path / "exp.jsonl"),
+        "--scope",
+        "all",
+        "--max-attempts",
+        "1",
+    ]
+    with FakeOpenAI(oracle) as api:
+        api.json_schema = False  # a server without response_format: auto falls back to tool calls
+        for stage, args, name in ((gapfill_stage, gap, "gapfill"), (expand_stage, exp, "expand")):
+            full = [*args, *openai_args(api, "--openai-min-answered-share", "0.5")]
+            res = runner.invoke(stage.app, full)
+            assert res.exit_code == 0, res.output
+            m = json.loads((tmp_path / f"m/{name}.json").read_text())
+            assert m["openai"]["provider"] == "openai" and m["openai"]["answered"] > 0 and "claude" not in m
+            assert m["openai"]["errors"].get("structured_output_fallback") == 1
+            n = api.chat_calls()
+            res = runner.invoke(stage.app, full)  # the same run again: every answer from the cache
+            assert res.exit_code == 0, res.output
+            assert api.chat_calls() == n, f"{name}: answers asked again"
+    assert json.loads((tmp_path / "m/gapfill.json").read_text())["generator"] == "openai"
+    assert json.loads((tmp_path / "m/expand.json").read_text())["expander"] == "openai"
+
+
+def test_openai_options_are_defined_once_and_default_to_the_stage_section(tmp_path):
+    (tmp_path / "params.yaml").write_text(
+        "s:\n  openai:\n    model: qwen2.5:7b\n    base_url: http://localhost:11434/v1\n    api_key_env: ''\n"
+        "    structured_output: tools\n    temperature: ''\n    mode: sync\n    concurrency: 2\n    max_retries: 1\n"
+        "    timeout_s: 600\n    price_input_per_mtok: ''\n    price_output_per_mtok: ''\n"
+        "    prompts_per_request: 5\n    max_reasks: 1\n    min_answered_share: 0.9\n"
+    )
+    P = stage_defaults("s", tmp_path / "stage.py")
+    got = {}
+    app = typer.Typer(add_completion=False)
+
+    @app.command()
+    @openai_options
+    def main(before: int = 1, openai: LLMOptions = openai_defaults(P)) -> None:  # noqa: B008
+        got.update(openai=openai, before=before)
+
+    assert CliRunner().invoke(app, []).exit_code == 0
+    cfg = got["openai"].config
+    assert got["openai"] == openai_defaults(P) and cfg.base_url == "http://localhost:11434/v1" and cfg.api_key_env == ""
+    assert cfg.structured_output is StructuredOutput.TOOLS and cfg.timeout_s == 600 and cfg.price_input_per_mtok is None
+    assert got["openai"].prompts_per_request == 5 and got["openai"].min_answered_share == 0.9
+    res = CliRunner().invoke(app, ["--openai-price-input-per-mtok", "0.15", "--openai-structured-output", "json_schema"])
+    assert res.exit_code == 0, res.output
+    assert got["openai"].config.price_input_per_mtok == 0.15
+    assert got["openai"].config.structured_output is StructuredOutput.JSON_SCHEMA
+    for bad in (["--openai-price-input-per-mtok", "cheap"], ["--openai-structured-output", "grammar"]):
+        assert CliRunner().invoke(app, bad).exit_code == 2
+
+
+def test_classifier_artifact_keeps_the_openai_server_and_model(api, tmp_path):
+    from diffcurate.classify.artifact import load_classifier, save_classifier
+    from diffcurate.classify.base import Backend
+    from diffcurate.classify.run import ClassifyConfig, make_classifier
+    from diffcurate.llm import ClaudeConfig
+
+    cfg = ClassifyConfig(backend=Backend.OPENAI, claude=ClaudeConfig(temperature=None), openai=config(api, model="m-7b"))
+    save_classifier(tmp_path / "model", cfg, make_classifier(cfg))
+    loaded, clf = load_classifier(tmp_path / "model", cache=tmp_path / "c.jsonl")
+    assert loaded.openai == cfg.openai and isinstance(clf.client, OpenAIClient) and clf.backend is Backend.OPENAI
+    assert codes(clf.classify(TEXTS[:2])) == [GOLD[t] for t in TEXTS[:2]]  # gapfill / expand re-classify through it
+    assert api.bodies[0]["model"] == "m-7b"
