@@ -336,7 +336,9 @@ class OpenAIClient(LLMClient):
             return f"http_{exc.status}", status_kind(exc.status), exc.message
         if isinstance(exc, BatchFailed):
             return "failed", ErrorKind.REQUEST, str(exc)
-        if isinstance(exc, requests.RequestException | ValueError):
+        if isinstance(exc, ValueError | KeyError | TypeError):  # a batch or file object not as the Batch API has it
+            return "malformed_response", ErrorKind.BAD_ANSWER, f"malformed Batch API response: {type(exc).__name__}: {exc}"
+        if isinstance(exc, requests.RequestException):
             return "connection", ErrorKind.CONNECTION, f"{type(exc).__name__}: {exc} ({self.cfg.base_url})"
         return None
 
