@@ -39,7 +39,14 @@ def floor_curve(features: np.ndarray, labels: np.ndarray, ref: Reference, sizes:
             continue
         k = 1 if per * len(classes) == len(features) else draws
         values = [ref.distance(features[pos]) for pos in random_subsets(labels, {int(c): per for c in classes}, k, seed)]
-        rows.append({"n": per * len(classes), "mean": round(float(np.mean(values)), 3), "std": round(float(np.std(values)), 3), "draws": k})
+        rows.append(
+            {
+                "n": per * len(classes),
+                "mean": round(float(np.mean(values)), 3),
+                "std": round(float(np.std(values)), 3),
+                "draws": k,
+            }
+        )
         print(f"  N = {rows[-1]['n']}: {rows[-1]['mean']} ± {rows[-1]['std']} ({k} draws)", flush=True)
     return rows
 
