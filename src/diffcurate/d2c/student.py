@@ -88,7 +88,7 @@ class StudentConfig:
     encoder_depth: int = 2  # REPA: align the tokens after this block
     proj_coeff: float = 0.5  # REPA weight (0: off)
     visual_dim: int = DEFAULT_VISUAL_DIM  # the projector's output: the visual tokens' width
-    weighting: LossWeighting = LossWeighting.NONE  # per-sample loss weights (min-snr: Min-SNR-γ)
+    weighting: LossWeighting = LossWeighting.MIN_SNR  # per-sample loss weights (params.yaml train.weighting)
 
 
 class Student(nn.Module):
