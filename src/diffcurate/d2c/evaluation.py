@@ -45,11 +45,7 @@ def image_metrics(
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Inception FID / sFID / precision / recall, probe FD / KID / class consistency, artefacts."""
-    return {
-        **sample_quality(x, ref, k, progress=progress),
-        **probe_quality(probe, x, labels, probe_ref, seed),
-        **artefacts(x, patch),
-    }
+    return {**sample_quality(x, ref, k, progress=progress), **curve_metrics(x, labels, probe, probe_ref, patch, seed)}
 
 
 def curve_metrics(x: torch.Tensor, labels: torch.Tensor, probe: ProbeNet, probe_ref: np.ndarray, patch: int, seed: int) -> dict:

@@ -126,7 +126,7 @@ def hflip_batch(x: torch.Tensor, flip: torch.Tensor, extras: dict[str, torch.Ten
     out = {}
     for k, v in extras.items():
         g = math.isqrt(v.shape[1]) if v.dim() == 3 else 0
-        if g * g != (v.shape[1] if v.dim() == 3 else -1):
+        if v.dim() != 3 or g * g != v.shape[1]:
             raise ConfigError(f"hflip: extra tensor {k} of shape {tuple(v.shape)} is not a square token grid")
         grid = v.reshape(v.shape[0], g, g, v.shape[2])
         out[k] = torch.where(flip.view(-1, 1, 1, 1), grid.flip(2), grid).reshape(v.shape)
