@@ -14,12 +14,12 @@ training minutes each.
 from __future__ import annotations
 
 import json
-import platform
 import subprocess
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from grid.record import machine_label  # benchmarks/ is on sys.path when this script runs
 
 from diffcurate.io import atomic_outputs
 
@@ -84,7 +84,8 @@ def main(
             f"{name}: {tr['n_train']} images, {tr['steps']} steps ({train_min} train-min), FID {ev['fid']} = "
             f"{ev['fid_over_floor']}x the floor {ev['fid_floor']} (N = {ev['n_samples']})"
         )
-    record = {"runs": runs, "machine": {"cpu": platform.machine(), "processor": platform.processor() or None}}
+    # The collector runs where the experiments ran (their refs are local), so its machine is theirs.
+    record = {"runs": runs, "machine": machine_label()}
     with atomic_outputs() as w:
         w.json(record, out)
 

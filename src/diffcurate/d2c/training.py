@@ -57,7 +57,7 @@ class Device(StrEnum):
 class MixedPrecision(StrEnum):
     # Not accelerate's "no": `dvc exp run -S` rewrites params.yaml and drops the quotes, and YAML reads
     # a bare `no` as false (the value reaches accelerate as "no" through `accelerate_precision`).
-    NO = "fp32"
+    FP32 = "fp32"
     BF16 = "bf16"
     FP16 = "fp16"
 
@@ -224,7 +224,7 @@ def cpu_has_bf16() -> bool:
 
 def accelerate_precision(precision: str) -> str:
     """accelerate's name of a precision (its `mixed_precision`: "no" for plain fp32)."""
-    return "no" if precision == MixedPrecision.NO else str(precision)
+    return "no" if precision == MixedPrecision.FP32 else str(precision)
 
 
 def check_precision(device: str, precision: str) -> None:
