@@ -191,7 +191,7 @@ def test_v2_plan_prints_every_run_once_and_the_cost(cli):
     lines = res.output.splitlines()
     assert len(lines) == 49 + 2 and lines[0].startswith("select g2-select-interval-s0 select.method=interval select.budget=480")
     assert "data g2-data-min-b48 [select] select.method=min" in res.output
-    assert lines[-2].startswith("# parts 1 and 2: 28 runs, ≈ 10.0 CPU-hours (≈ 5.0 h on 2 workers")
+    assert lines[-2].startswith("# parts 1 and 2: 28 runs, ≈ 10.2 CPU-hours (≈ 5.1 h on 2 workers")
     assert lines[-1].startswith("# part 3: 21 runs")
     res = CliRunner().invoke(cli.app, ["plan", "--grid", "v2", "--groups", "attach", "--seeds", "5"])
     assert res.exit_code == 0 and "attach g2-select-random-s5 " in res.output and res.output.count("\nattach ") == 5

@@ -97,7 +97,19 @@ def test_seeds_override_every_group_and_unknown_names_are_refused():
 
 def test_cost_estimate_sizes_each_run_under_half_an_hour():
     costs = {e.name: cost_minutes(e) for e in plan(GROUPS)}
-    assert 18 < costs["g2-select-random-s0"] < 22 and 24 < costs["g2-attach-random-repa-s0"] < 28
+    assert 18 < costs["g2-select-random-s0"] < 22 and 26 < costs["g2-attach-random-repa-s0"] < 30
     assert costs["g2-data-min-b48"] < 5
     parts12 = sum(c for e, c in zip(plan(GROUPS), costs.values(), strict=True) if PARTS[e.group] < 3)
     assert parts12 / 60 < 12  # the issue's budget for parts 1 and 2
+
+
+def test_every_key_a_run_sets_is_a_params_yaml_key():
+    """`dvc exp run -S` adds a key params.yaml lacks without a word: a typo would silently change nothing."""
+    import yaml
+
+    from diffcurate.params import lookup
+
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    for profile in ("cpu", "gpu"):
+        for key in plan(GROUPS, profile=profile)[0].params():
+            lookup(params, key)  # raises ParamsError for an unknown key

@@ -199,6 +199,7 @@ def train_batched(
     params = {k: v.detach().to(dev).requires_grad_(True) for k, v in params.items()}
     buffers = {k: v.to(dev) for k, v in buffers.items()}
     ema = {k: v.detach().clone() for k, v in params.items()}
+    ema_list, param_list = list(ema.values()), [params[k] for k in ema]
     opt = torch.optim.AdamW(list(params.values()), lr=cfg.lr, weight_decay=cfg.weight_decay)
     gens = [torch.Generator().manual_seed(c.seed) for c in cfgs]
     null_class, scfg = models[0].cfg.num_classes, models[0].scfg
@@ -237,9 +238,9 @@ def train_batched(
             g.mul_(coef.view(-1, *([1] * (g.dim() - 1))))
         opt.step()
         decay = ema_decay_at(cfg.ema_decay, step)
-        with torch.no_grad():
-            for k, e in ema.items():  # training.ema_update, on the stack
-                e.mul_(decay).add_(params[k].detach(), alpha=1 - decay)
+        with torch.no_grad():  # training.ema_update on the stack: e ← decay·e + (1 − decay)·p
+            torch._foreach_mul_(ema_list, decay)
+            torch._foreach_add_(ema_list, [p.detach() for p in param_list], alpha=1 - decay)
         done = step + 1
         if done % log_every == 0 or done == cfg.steps:
             ls, gs = losses.detach().float().cpu().tolist(), norms.detach().float().cpu().tolist()

@@ -94,10 +94,12 @@ DEFAULTS = {  # every key v2 varies
     "attach.visual_encoder": ATTACH[SELECT_ATTACH][2],
 }
 # Measured costs behind the estimate (`cost_minutes`), one thread per run beside a second run:
-# training steps/s (first grid: 3.1 without REPA, 2.1 with), sampling 500 images at DDIM 25 with
-# guidance (~80 s a curve point), Inception features of 1,000 images (samples + floor, ~3 min),
-# select + attach (~1 min, ~2 with visual tokens), a data-FID run (~4 min).
-STEPS_PER_S = {"none": 3.1, "repa": 2.1}
+# DiT-T/4 training steps/s (the first grid's record: 3.1 without REPA, 1.8-2.2 with, mean 1.9;
+# Min-SNR weighting costs nothing measurable), sampling 500 images at DDIM 25 with guidance (45 s on
+# 2 threads alone in the recipe pilot: ~80 s a curve point), Inception features of 1,000 images
+# (samples + floor at ~0.1-0.2 s an image: ~3 min), select + attach (~1 min, ~2 with visual tokens),
+# a data-FID run (Inception of ~470 images, 25 null FDs of 2,048-d at ~5 s: ~4 min).
+STEPS_PER_S = {"none": 3.1, "repa": 1.9}
 SAMPLE_MIN, INCEPTION_MIN, PREP_MIN, PREP_REPA_MIN, DATA_MIN = 80 / 60, 3.0, 1.0, 2.0, 4.0
 
 
