@@ -301,6 +301,7 @@ def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, lo
     features = None
     texts: dict[tuple, dict] = {}
     visuals: dict[tuple, torch.Tensor] = {}
+    selections: dict[tuple, tuple] = {}
     jobs = []
     for e in exps:
         if e.target != "eval":
@@ -309,10 +310,12 @@ def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, lo
         method = Method(p["select.method"])
         if method in NEEDS_FEATURES and features is None:
             features = read_features(paths.features, scores["index"].to_numpy(), method)
-        subset, info = select_subset(
-            scores, method, float(p["select.budget"]), int(p["select.interval"]), int(p["select.seed"]), features
-        )
-        sel = selection_metrics(scores, subset, info, meta["class_names"], method, int(p["select.interval"]))
+        budget, k, seed = float(p["select.budget"]), int(p["select.interval"]), int(p["select.seed"])
+        skey = (method, budget, k, seed if method is Method.RANDOM else None)  # only random's subset depends on the seed
+        if skey not in selections:
+            subset, info = select_subset(scores, method, budget, k, seed, features)
+            selections[skey] = (subset, selection_metrics(scores, subset, info, meta["class_names"], method, k))
+        subset, sel = selections[skey]
         rows = subset["index"].to_numpy()
         data = subset_of(corpus, rows)
         tkey = (p["attach.text_encoder"], int(p["attach.text_tokens"]), p["attach.text_model"], p["attach.revision"])
