@@ -243,7 +243,7 @@ def gpu(
     groups: Annotated[str, typer.Option(help="v2 groups to train batched (parts 1 and 2).")] = "select,attach",
     seeds: Seeds = "",
     device: Annotated[str, typer.Option(help="cuda (the point), or cpu (a toy check).")] = "cuda",
-    precision: Annotated[str, typer.Option(help="bf16 autocast, or no (fp32).")] = "bf16",
+    precision: Annotated[str, typer.Option(help="bf16 autocast, or fp32.")] = "bf16",
     settings: Annotated[
         list[str] | None, typer.Option("--set", help="key=value over the plan's params (e.g. train.steps=200).")
     ] = None,

@@ -169,7 +169,19 @@ def test_the_batched_run_writes_v2_record_rows_and_tables(tiny_repo, tiny_fmnist
     spec.loader.exec_module(cli)
     out = tmp_path / "results"
     sets = [a for s in TOY for a in ("--set", s.format(root=tiny_fmnist))]
-    args = ["gpu", "--groups", "select,attach", "--seeds", "0", "--device", "cpu", "--precision", "no", "--repo", str(tiny_repo)]
+    args = [
+        "gpu",
+        "--groups",
+        "select,attach",
+        "--seeds",
+        "0",
+        "--device",
+        "cpu",
+        "--precision",
+        "fp32",
+        "--repo",
+        str(tiny_repo),
+    ]
     res = CliRunner().invoke(cli.app, [*args, *sets, "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "8 batched runs recorded" in res.output and "# D2C grid v2 (issue 19), profile `gpu`" in res.output

@@ -65,7 +65,7 @@ from diffcurate.d2c.student import (
     student_transport,
 )
 from diffcurate.d2c.student_data import StudentData, class_major, student_data
-from diffcurate.d2c.training import TrainConfig, ema_decay_at, hflip_batch, lr_at
+from diffcurate.d2c.training import MixedPrecision, TrainConfig, ema_decay_at, hflip_batch, lr_at
 from diffcurate.d2c.transport import Noised, Sampler
 
 from . import GridError, record2
@@ -180,7 +180,7 @@ def train_batched(
     datas: Sequence[StudentData],
     cfgs: Sequence[TrainConfig],
     device: str = "cpu",
-    precision: str = "no",
+    precision: str = MixedPrecision.NO,
     snapshot_every: int = 0,
     log_every: int = 50,
     progress: Callable[[int], None] | None = None,
@@ -192,8 +192,10 @@ def train_batched(
     if any(c != shared[0] for c in shared):
         raise BatchError("one stack trains with one training config (all but the seed)")
     cfg, dev = cfgs[0], torch.device(device)
-    if precision not in ("no", "bf16"):
-        raise BatchError(f"precision {precision!r}: the batched run has no (fp32) and bf16")
+    if precision not in (MixedPrecision.NO, MixedPrecision.BF16):
+        raise BatchError(
+            f"precision {precision!r}: the batched run has {MixedPrecision.NO.value} and {MixedPrecision.BF16.value}"
+        )
     base = copy.deepcopy(models[0]).to("meta")
     params, buffers = torch.func.stack_module_state(list(models))  # (S, ...) each
     params = {k: v.detach().to(dev).requires_grad_(True) for k, v in params.items()}
@@ -227,7 +229,7 @@ def train_batched(
         y, vis = _stack([d[1] for d in drawn], dev), _stack([d[2] for d in drawn], dev)
         for group in opt.param_groups:
             group["lr"] = lr_at(cfg, step)
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=precision == MixedPrecision.BF16):
             losses = losses_of(params, buffers, x_t, t, target, snr, y, vis)  # (S,)
         opt.zero_grad(set_to_none=True)
         losses.sum().backward()  # each student's gradient is its own loss's
