@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test install lint bench grid grid-fresh clean browser datasets
+.PHONY: run test install lint bench grid grid-fresh grid2 grid2-collect grid2-gpu clean browser datasets
 
 install: $(STAMP)
 
@@ -70,6 +70,23 @@ grid: install datasets
 grid-fresh: install datasets
 	$(BIN)/python benchmarks/d2c_grid.py run --profile $(PROFILE) --from-scratch
 	$(BIN)/python benchmarks/d2c_grid.py collect --profile $(PROFILE)
+
+# D2C grid v2 (issue 19: Select and Attach separated, paired seeds, read at p < 0.05). `grid2` queues
+# what results/d2c_grid2.csv does not hold yet, part 1 first (select, attach, small, ksweep, data; about
+# 5 h for parts 1 and 2 and 2 h for part 3 on 2 cores), waits for the queue and collects; the queue
+# resumes. GROUPS=select,attach for parts 1 and 2 only. `grid2-collect`: tables and figure from what has
+# finished. `grid2-gpu`: parts 1 and 2 batched on one CUDA device (rows with profile gpu).
+GROUPS ?=
+grid2: install datasets
+	$(BIN)/python benchmarks/d2c_grid.py run --grid v2 $(if $(GROUPS),--groups $(GROUPS))
+	$(BIN)/python benchmarks/d2c_grid.py collect --grid v2
+
+grid2-collect: install
+	$(BIN)/python benchmarks/d2c_grid.py collect --grid v2
+
+grid2-gpu: install datasets
+	$(BIN)/dvc repro score features refstats probe
+	$(BIN)/python benchmarks/d2c_grid.py gpu $(if $(GROUPS),--groups $(GROUPS))
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache

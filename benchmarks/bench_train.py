@@ -53,7 +53,7 @@ def main(
             ckpt_every=10**9,
             log_every=steps,
             device=device,
-            precision="bf16" if device == "cuda" else "no",
+            precision="bf16" if device == "cuda" else "fp32",
         )
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()

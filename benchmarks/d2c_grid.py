@@ -1,39 +1,41 @@
-"""Reproduce D2C's claims in miniature (issue 8): a DVC experiment grid over the D2C stages.
+"""Reproduce D2C's claims in miniature: DVC experiment grids over the D2C stages.
 
-    python benchmarks/d2c_grid.py plan    [--groups main,full,ablation,ksweep] [--seeds 0,1,2] [--budgets 0.008,0.04,0.08]
-    python benchmarks/d2c_grid.py run     [same options] [--profile cpu|gpu] [--jobs 2] [--limit N] [--from-scratch]
-    python benchmarks/d2c_grid.py collect [--profile cpu|gpu] [--out results]
+Two grids, `--grid v1` (issue 8, the first grid: kept as history) and `--grid v2` (issue 19:
+Select and Attach separated, paired seeds, read at p < 0.05):
 
-Each experiment is `dvc exp run [--queue] -n NAME -S key=value … eval`: only the D2C branch
-(select → attach → train → eval) runs; encode / pretrain / score / features / refstats are shared
-and come from the DVC cache. Every experiment sets every key the grid varies, so none inherits
-another's values.
+    python benchmarks/d2c_grid.py plan    [--grid v1|v2] [--groups …] [--seeds …] [--budgets …(v1)]
+    python benchmarks/d2c_grid.py run     [same options] [--profile cpu|gpu(v1)] [--jobs N] [--limit N] [--from-scratch]
+    python benchmarks/d2c_grid.py collect [--grid v1|v2] [--profile cpu|gpu] [--out results]
+    python benchmarks/d2c_grid.py gpu     [--groups select,attach] [--device cuda] [--precision bf16] [--set key=value …]
 
-Results are kept in two places: the local DVC experiment refs (`dvc exp show`), and
-`results/d2c_grid.csv`, the committed record of every finished run (name, profile, the machine that
-produced it, its metrics and FID-vs-steps curve). `collect` merges the experiments `dvc exp show`
-has into that record (a re-run replaces its own row, nothing else is dropped) and writes
-`results/d2c_grid.md` (tables, headline) and `results/d2c_fid_vs_steps.png` from it. `run` skips
-names already finished, queued or recorded for the same profile, so an interrupted grid resumes,
-also on a fresh clone; `--from-scratch` ignores the record and re-runs everything (`make grid-fresh`).
+Each experiment is `dvc exp run [--queue] -n NAME -S key=value … <target>`: only the D2C branch
+(select → attach → train → eval; v2's `data` group: select alone) runs; encode / pretrain / score /
+features / probe / refstats are shared and come from the DVC cache. Every experiment sets every key
+its grid varies (v2 also pins issue 18's recipe), so none inherits another's values.
 
-Groups:
-- main: budgets × methods (interval, random, herding, kcenter) × seeds (select and train seed;
-  interval, herding and kcenter pick the same images for every seed, only training differs);
-- full: the full corpus (60,000 images) at the same steps — without REPA (attaching visual
-  tokens to 60K images does not fit a CPU run), so compare it with ablation `text` (same
-  conditioning, no visual alignment) at 0.8%;
-- ablation (paper Table 4) at 0.8% interval: none (class only, no REPA), text (class + text,
-  no REPA), visual (class + REPA), both (class + text + REPA = main);
-- ksweep (paper Fig. 6) at 0.8%: interval k in 1, 10, 25, 50, 100, 125.
+Results are kept in two places: the local DVC experiment refs (`dvc exp show`), and the committed
+record of every finished run (name, profile, the machine that produced it, its metrics and curve):
+`results/d2c_grid.csv` (v1) and `results/d2c_grid2.csv` (v2). `collect` merges the experiments
+`dvc exp show` has into the grid's record (a re-run replaces its own row, nothing else is dropped)
+and writes the tables and the figure from it: v1 `results/d2c_grid.md` and
+`results/d2c_fid_vs_steps.png`; v2 `results/d2c_grid2.md` (verdicts, paired differences with 95%
+intervals, every FID beside its real-data floor) and `results/d2c_grid2_fd_vs_steps.png`. `run`
+skips names already finished, queued or recorded for the same profile, so an interrupted grid
+resumes, also on a fresh clone; `--from-scratch` ignores the record and re-runs everything.
 
-Profiles: `cpu` (the one measured here: DiT-T/4, 1,000 steps, 2 queue workers with one thread
-each) and `gpu` (one CUDA device, bf16, DiT-S/2, 20,000 steps of 256; names get a `gpu-` prefix so
-both live side by side in `dvc exp show` and in the record).
+v1 groups: main (budgets × interval, random, herding, kcenter × seeds), full (the whole corpus,
+no REPA), ablation (paper Table 4 at 0.8% interval), ksweep (paper Fig. 6 at 0.8%); profiles `cpu`
+(DiT-T/4, 1,000 steps, 2 queue workers with one thread each) and `gpu` (one CUDA device, bf16,
+DiT-S/2, 20,000 steps of 256; names get a `gpu-` prefix).
 
-This file is the command line only; the pieces are the package `benchmarks/grid/`: `plan` (the
-experiments), `queue` (every dvc/git command, behind `Dvc`), `record` (the CSV), `stats` (the
-headline's arithmetic), `report` (the markdown) and `plot` (the figure).
+v2 groups (`grid/plan2.py`): select (part 1: 4 methods × 4 paired seeds at 48 per class, class +
+text, no REPA), attach (part 2: {random, interval} × {class, class + text, + REPA} × 3 seeds; the
+class + text cells are part 1's runs), small (10 per class, interval k = 443), ksweep (48 per class),
+data (select-only: every method's subset's data-FID, min and max included). Profile `cpu`, two
+workers of one thread; `gpu` is the batched script (`gpu`: parts 1 and 2 on one device, many
+students stacked, rows in the same record with profile `gpu`).
+
+This file is the command line only; the pieces are the package `benchmarks/grid/`.
 """
 
 from __future__ import annotations
@@ -41,14 +43,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from grid import GridError
+import yaml
+from grid import GridError, plan2, record2, report2
 from grid import plot as grid_plot
-from grid.plan import GROUPS, JOBS, Exp, UnknownChoice, check_profile, known_experiments, plan, uses_cuda
+from grid import plot2 as grid_plot2
+from grid.plan import GROUPS, JOBS, UnknownChoice, check_profile, known_experiments, plan, uses_cuda
 from grid.queue import Dvc, Shell, launch, pending
 from grid.record import RECORD, in_order, machine_label, merge_record, new_rows, read_record, recorded_names, write_record
 from grid.report import render
@@ -58,6 +63,11 @@ from diffcurate.io import atomic_outputs
 REPO = Path(__file__).resolve().parents[1]
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+class Grid(StrEnum):
+    V1 = "v1"  # issue 8: the first grid (its record is history)
+    V2 = "v2"  # issue 19: Select and Attach separated, paired seeds
 
 
 def dvc_client() -> Dvc:
@@ -81,72 +91,125 @@ def _profile(value: str) -> str:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _plan(groups: str, seeds: str, budgets: str, profile: str) -> list[Exp]:
+def _plan(grid: Grid, groups: str, seeds: str, budgets: str, profile: str) -> list:
+    """The experiments of a grid's `groups` (empty: all of them); empty `seeds`: the grid's own."""
     try:
-        return plan(groups.split(","), [int(s) for s in seeds.split(",")], [float(b) for b in budgets.split(",")], profile)
+        if grid is Grid.V2:
+            chosen = groups.split(",") if groups else list(plan2.GROUPS)
+            return plan2.plan(chosen, [int(x) for x in seeds.split(",")] if seeds else None, profile)
+        chosen = groups.split(",") if groups else list(GROUPS)
+        return plan(chosen, [int(x) for x in (seeds or "0,1,2").split(",")], [float(b) for b in budgets.split(",")], profile)
     except UnknownChoice as exc:
         raise typer.BadParameter(str(exc)) from None
 
 
-ALL_GROUPS = ",".join(GROUPS)
-Groups = Annotated[str, typer.Option(help="Comma-separated, in this order.")]
-Seeds = Annotated[str, typer.Option(help="Comma-separated select and train seeds (main group; full takes the first).")]
-Budgets = Annotated[str, typer.Option(help="Comma-separated budgets, fractions of the corpus (main group).")]
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+
+
+GridOpt = Annotated[Grid, typer.Option(help="v1: the first grid (issue 8, history); v2: issue 19's.")]
+Groups = Annotated[str, typer.Option(help="Comma-separated, in this order (empty: every group of the grid).")]
+Seeds = Annotated[str, typer.Option(help="Comma-separated seeds (select and train seed); empty: v1 0,1,2, v2 each group's own.")]
+Budgets = Annotated[str, typer.Option(help="v1: comma-separated budgets, fractions of the corpus (main group).")]
+Profile = Annotated[str, typer.Option(callback=_profile, help="cpu | gpu (the -S values every run shares).")]
 
 
 @app.command("plan")
 def plan_cmd(
-    groups: Groups = ALL_GROUPS,
-    seeds: Seeds = "0,1,2",
+    grid: GridOpt = Grid.V1,
+    groups: Groups = "",
+    seeds: Seeds = "",
     budgets: Budgets = "0.008,0.04,0.08",
-    profile: Annotated[str, typer.Option(callback=_profile, help="cpu | gpu (the -S values every run shares).")] = "cpu",
+    profile: Profile = "cpu",
 ) -> None:
-    """Print the experiments and their -S overrides."""
-    for e in _plan(groups, seeds, budgets, profile):
-        print(e.group, e.name, " ".join(f"{k}={v}" for k, v in e.overrides.items()))
+    """Print the experiments and their -S overrides (v2: and the estimated cost)."""
+    exps = _plan(grid, groups, seeds, budgets, profile)
+    for e in exps:
+        target = f" [{e.target}]" if getattr(e, "target", "eval") != "eval" else ""
+        print(e.group, e.name + target, " ".join(f"{k}={v}" for k, v in e.overrides.items()))
+    if grid is Grid.V2:
+        for label, part in (("parts 1 and 2", (1, 2)), ("part 3", (3,))):
+            chosen = [e for e in exps if plan2.PARTS[e.group] in part]
+            minutes = sum(plan2.cost_minutes(e) for e in chosen)
+            print(
+                f"# {label}: {len(chosen)} runs, ≈ {minutes / 60:.1f} CPU-hours "
+                f"(≈ {minutes / 60 / plan2.JOBS:.1f} h on {plan2.JOBS} workers of one thread)"
+            )
 
 
 @app.command()
 def run(
-    groups: Groups = ALL_GROUPS,
-    seeds: Seeds = "0,1,2",
+    grid: GridOpt = Grid.V1,
+    groups: Groups = "",
+    seeds: Seeds = "",
     budgets: Budgets = "0.008,0.04,0.08",
-    profile: Annotated[str, typer.Option(callback=_profile, help="cpu | gpu (the -S values every run shares).")] = "cpu",
+    profile: Profile = "cpu",
     queue: Annotated[
         bool, typer.Option(help="dvc exp run --queue, then dvc queue start (else one workspace run at a time).")
     ] = True,
-    jobs: Annotated[int, typer.Option(min=0, help="dvc queue start --jobs (0: the profile's, cpu 2, gpu 1).")] = 0,
+    jobs: Annotated[int, typer.Option(min=0, help="dvc queue start --jobs (0: the grid's: cpu 2, v1 gpu 1).")] = 0,
     limit: Annotated[int, typer.Option(min=0, help="Run at most N new experiments (0: all).")] = 0,
     start: Annotated[
         bool, typer.Option(help="With --queue: start the queue's workers and wait (--no-start: only queue).")
     ] = True,
-    from_scratch: Annotated[
-        bool, typer.Option(help="Re-run experiments already in results/d2c_grid.csv (the committed record).")
-    ] = False,
-    record: Annotated[Path, typer.Option(help="The record of finished runs.")] = REPO / "results" / RECORD,
+    from_scratch: Annotated[bool, typer.Option(help="Re-run experiments already in the grid's record.")] = False,
+    record: Annotated[
+        Path | None, typer.Option(help="The record of finished runs (default: results/d2c_grid.csv, v2 d2c_grid2.csv).")
+    ] = None,
 ) -> None:
     """Queue (or run) every experiment of the grid not yet finished, queued, or recorded."""
-    exps = _plan(groups, seeds, budgets, profile)
+    if grid is Grid.V2 and profile != "cpu":
+        raise typer.BadParameter("grid v2 runs its GPU profile batched, not as DVC experiments: `d2c_grid.py gpu`")
+    exps = _plan(grid, groups, seeds, budgets, profile)
     with user_errors():
         dvc = dvc_client()
         done = dvc.seen()
         if not from_scratch:
-            done |= recorded_names(read_record(record), profile)
+            if grid is Grid.V2:
+                done |= record2.recorded_names(read_record(record or REPO / "results" / plan2.RECORD), profile)
+            else:
+                done |= recorded_names(read_record(record or REPO / "results" / RECORD), profile)
         todo = pending(exps, done, limit)
         print(f"{len(exps)} experiments, {sum(e.name in done for e in exps)} done, recorded or queued; running {len(todo)}")
-        launch(dvc, todo, queue=queue, start=start, jobs=jobs or JOBS[profile], log=partial(print, flush=True))
+        workers = jobs or (plan2.JOBS if grid is Grid.V2 else JOBS[profile])
+        launch(dvc, todo, queue=queue, start=start, jobs=workers, log=partial(print, flush=True))
+
+
+def write_v2(out: Path, record, profile: str) -> str:
+    """The v2 record, then one profile's tables and figure from it; the markdown."""
+    record = in_order(record)
+    write_record(record, out / plan2.RECORD)
+    df = record[record.profile == profile]
+    if df.empty:
+        raise GridError(f"no v2 runs of profile {profile!r} recorded yet")
+    suffix = "" if profile == "cpu" else f"_{profile}"
+    text = report2.render(df, profile)
+    with atomic_outputs() as w:
+        w.path_text(out / f"d2c_grid2{suffix}.md", text)
+        grid_plot.save(grid_plot2.figure(df, profile), w.path(out / f"d2c_grid2_fd_vs_steps{suffix}.png"))
+    return text
 
 
 @app.command()
 def collect(
+    grid: GridOpt = Grid.V1,
     out: Annotated[Path, typer.Option(help="Folder of the record, the tables and the figure.")] = REPO / "results",
-    profile: Annotated[str, typer.Option(callback=_profile, help="cpu | gpu: the profile of the tables and figure.")] = "cpu",
+    profile: Profile = "cpu",
 ) -> None:
-    """Merge `dvc exp show --json` into results/d2c_grid.csv, then tables, headline and figure from it."""
+    """Merge `dvc exp show --json` into the grid's record, then tables, verdicts / headline and figure from it."""
     with user_errors():
-        today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-        new = new_rows(dvc_client().experiments(), known_experiments(), lambda p: machine_label(uses_cuda(p)), today)
         out.mkdir(parents=True, exist_ok=True)
+        if grid is Grid.V2:
+            shown = dvc_client().experiments()
+            new = record2.new_rows(shown, plan2.known_experiments(), lambda p: machine_label(False), _today())
+            rec = merge_record(read_record(out / plan2.RECORD), new)
+            if rec.empty:
+                raise GridError("no v2 experiments in `dvc exp show` or the record yet (`d2c_grid.py run --grid v2`)")
+            text = write_v2(out, rec, profile)
+            print(f"{len(new)} experiments from dvc exp show; {len(rec)} rows recorded")
+            print(text)
+            return
+        new = new_rows(dvc_client().experiments(), known_experiments(), lambda p: machine_label(uses_cuda(p)), _today())
         record = merge_record(read_record(out / RECORD), new)
         if record.empty:
             raise GridError("no grid experiments in `dvc exp show` or the record yet (run `python benchmarks/d2c_grid.py run`)")
@@ -161,6 +224,51 @@ def collect(
             w.path_text(out / f"d2c_grid{suffix}.md", text)
             grid_plot.save(grid_plot.figure(df, profile), w.path(out / f"d2c_fid_vs_steps{suffix}.png"))
         print(f"{len(new)} experiments from dvc exp show; {len(record)} rows recorded")
+        print(text)
+
+
+def _settings(values: list[str]) -> dict:
+    """`key=value` pairs (values read as YAML, as `dvc exp run -S` reads them)."""
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"--set {item!r}: expected key=value, e.g. train.steps=200")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
+@app.command()
+def gpu(
+    groups: Annotated[str, typer.Option(help="v2 groups to train batched (parts 1 and 2).")] = "select,attach",
+    seeds: Seeds = "",
+    device: Annotated[str, typer.Option(help="cuda (the point), or cpu (a toy check).")] = "cuda",
+    precision: Annotated[str, typer.Option(help="bf16 autocast, or fp32.")] = "bf16",
+    settings: Annotated[
+        list[str] | None, typer.Option("--set", help="key=value over the plan's params (e.g. train.steps=200).")
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="Repository with the shared stages' outputs and params.yaml.")] = REPO,
+    out: Annotated[Path, typer.Option(help="Folder of the v2 record, tables and figure.")] = REPO / "results",
+) -> None:
+    """Grid v2's parts 1 and 2 on one device, many students at once; rows into the v2 record (profile gpu)."""
+    from grid import gpu_batch
+
+    exps = _plan(Grid.V2, groups, seeds, "", "gpu")
+    overrides = _settings(settings or [])
+    with user_errors():
+        rows = gpu_batch.run(
+            exps,
+            gpu_batch.Paths.of(repo),
+            device,
+            precision,
+            overrides,
+            machine_label(device == "cuda"),
+            _today(),
+            partial(print, flush=True),
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        text = write_v2(out, merge_record(read_record(out / plan2.RECORD), rows), "gpu")
+        print(f"{len(rows)} batched runs recorded")
         print(text)
 
 

@@ -116,7 +116,7 @@ def main(
         "device", Device
     ),
     precision: Annotated[
-        MixedPrecision, typer.Option(help="no, bf16 autocast (GPU, or a CPU with bf16 instructions), fp16 (GPU).")
+        MixedPrecision, typer.Option(help="fp32 (no autocast), bf16 autocast (GPU, or a CPU with bf16 instructions), fp16 (GPU).")
     ] = P("precision", MixedPrecision),
     threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: torch's default).")] = P("threads"),
     metrics: Annotated[Path, typer.Option(help="Metrics JSON.")] = Path("metrics/train.json"),

@@ -169,3 +169,78 @@ def test_the_script_runs_from_the_command_line():
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("full full-s0 select.method=random")
+
+
+# --- grid v2 (issue 19) ----------------------------------------------------------------------------------------
+def v2_shown(name: str, fid: float, seed_time: str = "2026-12-01T10:00") -> dict:
+    fd = fid - 90
+    return {
+        "name": name,
+        "timestamp": seed_time,
+        "eval:fid": fid,
+        "eval:fid_floor": 28.0,
+        "eval:probe_fd": fd,
+        "eval:probe_fd_floor": 4.9,
+        **{f"eval:probe_fd_at.{s}": fd * m for s, m in ((500, 3.0), (1000, 1.5), (2000, 1.0))},
+    }
+
+
+def test_v2_plan_prints_every_run_once_and_the_cost(cli):
+    res = CliRunner().invoke(cli.app, ["plan", "--grid", "v2"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert len(lines) == 49 + 2 and lines[0].startswith("select g2-select-interval-s0 select.method=interval select.budget=480")
+    assert "data g2-data-min-b48 [select] select.method=min" in res.output
+    assert lines[-2].startswith("# parts 1 and 2: 28 runs, ≈ 10.2 CPU-hours (≈ 5.1 h on 2 workers")
+    assert lines[-1].startswith("# part 3: 21 runs")
+    res = CliRunner().invoke(cli.app, ["plan", "--grid", "v2", "--groups", "attach", "--seeds", "5"])
+    assert res.exit_code == 0 and "attach g2-select-random-s5 " in res.output and res.output.count("\nattach ") == 5
+
+
+def test_v2_run_skips_what_is_recorded_and_queues_data_runs_as_select_only(cli, monkeypatch, tmp_path):
+    record = tmp_path / "d2c_grid2.csv"
+    from grid.plan2 import known_experiments as known2
+    from grid.record2 import row_of as row2
+
+    rows = [row2(known2()["g2-data-min-b48"], {"select:data_fid.fid.value": 30.0}, "box", "2026-12-01")]
+    rows.append(row2(known2()["g2-select-interval-s0"], v2_shown("g2-select-interval-s0", 190.0), "box", "2026-12-01"))
+    pd.DataFrame(rows).to_csv(record, index=False)
+    dvc = use(monkeypatch, cli, FakeDvc([{"name": "g2-select-random-s0"}]))
+    res = CliRunner().invoke(
+        cli.app, ["run", "--grid", "v2", "--groups", "select,data", "--seeds", "0", "--record", str(record), "--no-start"]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("16 experiments, 3 done, recorded or queued; running 13\n")
+    queued = [a for a in dvc.calls if a[1:3] == ("exp", "run")]
+    assert [a[a.index("-n") + 1] for a in queued][:2] == ["g2-select-herding-s0", "g2-select-kcenter-s0"]
+    assert queued[0][-1] == "eval" and queued[-1][-1] == "select" and "select.null_draws=25" in queued[-1]
+    assert "train.weighting=min-snr" in queued[0] and "train.hflip=False" in queued[0]
+    res = CliRunner().invoke(cli.app, ["run", "--grid", "v2", "--profile", "gpu"])
+    assert res.exit_code == 2 and "d2c_grid.py gpu" in res.output
+
+
+def test_v2_collect_writes_its_own_record_tables_and_figure_beside_the_first_grids(cli, monkeypatch, tmp_path):
+    (tmp_path / "d2c_grid.csv").write_text("the first grid's record stays as it is\n")
+    base = {0: 200.0, 1: 230.0, 2: 185.0, 3: 215.0}
+    shown = [
+        v2_shown(f"g2-select-{m}-s{s}", base[s] + d + 0.3 * ((s * 7 + i) % 3))
+        for s in range(4)
+        for i, (m, d) in enumerate((("interval", -10.0), ("random", 0.0), ("herding", -3.0), ("kcenter", 12.0)))
+    ]
+    shown.append({"name": "main-random-b48-s0", "eval:fid": 1.0})  # the first grid's: not v2's
+    use(monkeypatch, cli, FakeDvc(shown))
+    res = CliRunner().invoke(cli.app, ["collect", "--grid", "v2", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("16 experiments from dvc exp show; 16 rows recorded\n# D2C grid v2 (issue 19), profile `cpu`")
+    assert "interval beats random, herding and kcenter — yes**" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "d2c_grid.csv",
+        "d2c_grid2.csv",
+        "d2c_grid2.md",
+        "d2c_grid2_fd_vs_steps.png",
+    ]
+    assert (tmp_path / "d2c_grid.csv").read_text() == "the first grid's record stays as it is\n"
+    rec = pd.read_csv(tmp_path / "d2c_grid2.csv")
+    assert len(rec) == 16 and set(rec.attach) == {"text"} and rec.fid_floor.eq(28.0).all()
+    res = CliRunner().invoke(cli.app, ["collect", "--grid", "v2", "--out", str(tmp_path), "--profile", "gpu"])
+    assert res.exit_code == 1 and res.output == "no v2 runs of profile 'gpu' recorded yet\n"

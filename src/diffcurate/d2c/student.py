@@ -4,7 +4,10 @@ DC-Embedding: the class prompt's text tokens and mask pass a 1-D convolution ove
 are mean-pooled over the real tokens, added to a learnable class embedding and refined by a
 residual MLP into the conditioning vector. `Conditioning` switches the ablation: class only,
 text only, or both. The per-class text tokens are a buffer of the model, so sampling needs no
-text encoder. The null class (label = num_classes) has its own learned vector (guidance).
+text encoder. The null class (label = num_classes) has its own learned vector (guidance). The text
+branch draws its initial weights from a generator of its own (seeded by one draw that every mode
+makes), so a class-only and a class + text student of the same seed start from the same weights
+everywhere else: the Attach ablation compares paired runs.
 
 REPA (Yu et al., 2024): a projection MLP maps the tokens after block `encoder_depth` to the
 frozen vision encoder's dimension; the loss is the negative cosine similarity to the attached
@@ -23,7 +26,7 @@ import torch
 from torch import nn
 
 from diffcurate.d2c.dit import INIT_STD, DiT, DiTConfig
-from diffcurate.d2c.transport import LossWeighting, Objective, create_transport
+from diffcurate.d2c.transport import LossWeighting, Noised, Objective, Transport, create_transport
 
 __all__ = [
     "DEFAULT_VISUAL_DIM",
@@ -34,11 +37,14 @@ __all__ = [
     "Student",
     "StudentConfig",
     "repa_loss",
+    "student_loss",
     "student_objective",
+    "student_transport",
 ]
 
 DEFAULT_VISUAL_DIM = 1280  # width of attach's default visual tokens (EfficientNet-Lite0)
 PROJECTOR_WIDTH = 2  # REPA's projector MLP: hidden width = 2 × the DiT's
+TEXT_SEED_RANGE = 2**31 - 1  # DC-Embedding: the text branch's own seed is drawn from [0, this)
 
 
 class Conditioning(StrEnum):
@@ -53,12 +59,17 @@ class DCEmbedding(nn.Module):
         self.num_classes, self.mode = num_classes, mode
         self.table = nn.Embedding(num_classes + 1, hidden)  # + the null class
         nn.init.normal_(self.table.weight, std=INIT_STD)
+        # Drawn in every mode, so the weights initialised after this one (fuse, the DiT, the REPA
+        # projector) get the same numbers with or without the text branch.
+        text_seed = int(torch.randint(TEXT_SEED_RANGE, ()))
         if mode is not Conditioning.CLASS:
             if text is None or mask is None:
                 raise ValueError(f"conditioning {mode.value} needs text tokens")
             self.register_buffer("text", text.float())  # (C, L, D)
             self.register_buffer("mask", mask.float())  # (C, L)
-            self.conv = nn.Conv1d(text.shape[-1], hidden, kernel_size=3, padding=1)
+            with torch.random.fork_rng(devices=[]):  # the CPU generator only; its state is put back after
+                torch.default_generator.manual_seed(text_seed)
+                self.conv = nn.Conv1d(text.shape[-1], hidden, kernel_size=3, padding=1)
             self.null_text = nn.Parameter(torch.zeros(hidden))
         self.fuse = nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
 
@@ -119,18 +130,29 @@ def repa_loss(projected: torch.Tensor, visual: torch.Tensor) -> torch.Tensor:
     return -nn.functional.cosine_similarity(projected.float(), visual.float(), dim=-1).mean()
 
 
+def student_transport(cfg: StudentConfig) -> Transport:
+    """The student's objective and loss weighting (`transport.py`); ε drawn before t."""
+    return create_transport(cfg.objective, weighting=cfg.weighting)
+
+
 def student_objective(
     model: Student, x0: torch.Tensor, y: torch.Tensor, gen: torch.Generator, visual: torch.Tensor | None = None
 ) -> torch.Tensor:
     """Denoising loss (ε or velocity, `transport.py`) + proj_coeff × REPA alignment (when visual tokens are given)."""
+    # Noise and timesteps come from the CPU generator (the same draws on any device, for any data).
+    noised = student_transport(model.scfg).draw(x0, gen)
+    return student_loss(model, noised, y, visual)
+
+
+def student_loss(model: Student, noised: Noised, y: torch.Tensor, visual: torch.Tensor | None = None) -> torch.Tensor:
+    """The loss of one drawn batch: denoising + proj_coeff × REPA. `model` is called as
+    `model(x_t, t, y[, return_tokens_at])` and read for `scfg` only, so a functional stand-in
+    (benchmarks/grid/gpu_batch.py: many students at once under torch.func.vmap) computes the same loss."""
     cfg = model.scfg
-    # Noise and timesteps come from the CPU generator (the same draws on any device); ε first.
-    transport = create_transport(cfg.objective, weighting=cfg.weighting)
-    noised = transport.draw(x0, gen)
     use_repa = visual is not None and cfg.proj_coeff > 0
     out = model(noised.x_t, noised.t, y, return_tokens_at=cfg.encoder_depth if use_repa else None)
     pred, projected = out if use_repa else (out, None)
-    loss = transport.loss(pred, noised)
+    loss = student_transport(cfg).loss(pred, noised)
     if use_repa:
         loss = loss + cfg.proj_coeff * repa_loss(projected, visual)
     return loss

@@ -1,13 +1,19 @@
-"""What a D2C student trains on: the subset's original images (no flipped copies, corpus order)
-and labels, attach's per-class text tokens, and (for REPA) attach's visual tokens row for row
-with the images, plus a digest of all of it that the train stage stores with its checkpoint
-(other images, another subset or other tokens never resume it). Each input is checked, with a
-named error when a file is absent, empty, cut short or corrupt, or the pieces do not fit together.
+"""What a D2C student trains on: the subset's original images (no flipped copies) and labels,
+attach's per-class text tokens, and (for REPA) attach's visual tokens row for row with the images,
+plus a digest of all of it that the train stage stores with its checkpoint (other images, another
+subset or other tokens never resume it). Each input is checked, with a named error when a file is
+absent, empty, cut short or corrupt, or the pieces do not fit together.
+
+The rows are in class-major order (by label, then corpus row): two subsets with the same number of
+images per class put the same class at every row. The training loop draws batch *positions*, t
+and ε from the seed alone, so two selection methods trained with one seed see the same classes,
+noise levels and noise at every step and differ only in which image of the class sits at a row
+(the grid's paired comparisons rely on it; tests/test_d2c_pairing.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +21,7 @@ import torch
 from safetensors.numpy import load_file
 
 from diffcurate.d2c.attach import read_subset_rows
-from diffcurate.d2c.encode import load_encoded
+from diffcurate.d2c.encode import Encoded, load_encoded
 from diffcurate.d2c.training import array_digest
 from diffcurate.errors import DiffcurateError, InputError
 
@@ -109,9 +115,16 @@ class StudentData:
         return {} if self.visual is None else {"visual": self.visual}
 
 
+def class_major(data: Encoded) -> Encoded:
+    """The rows sorted by label, then corpus row (see the module docstring: paired runs)."""
+    order = np.lexsort((data.index, data.labels.numpy()))
+    pos = torch.from_numpy(order)
+    return replace(data, x=data.x[pos], labels=data.labels[pos], index=data.index[order], flip=data.flip[order])
+
+
 def load_student_data(encoded: Path | str, subset: Path | str | None, attach: Path | str, visual: bool) -> StudentData:
-    """The subset's original images (the full corpus when `subset` is empty) with attach's text
-    tokens and, with `visual`, their visual tokens row for row."""
+    """The subset's original images (the full corpus when `subset` is empty), class-major, with
+    attach's text tokens and, with `visual`, their visual tokens row for row."""
     rows = read_subset_rows(subset) if subset else None
     data = load_encoded(Path(encoded), rows=rows)
     if rows is not None:
@@ -121,7 +134,7 @@ def load_student_data(encoded: Path | str, subset: Path | str | None, attach: Pa
                 f"{subset}: {len(absent)} rows not in the encoded corpus {encoded}, e.g. index {absent[:5].tolist()} "
                 "(run select on this corpus again)"
             )
-    data = data.unflipped()
+    data = class_major(data.unflipped())
     text = read_text_tokens(attach)
     classes = len(data.meta["class_names"])
     if len(text["tokens"]) != classes:
@@ -130,5 +143,14 @@ def load_student_data(encoded: Path | str, subset: Path | str | None, attach: Pa
             "(re-run the attach stage)"
         )
     tokens = align_visual_tokens(attach, data.index) if visual else None
-    digest = data_digest(data.index, text, tokens, data.x, data.labels)
-    return StudentData(data.x, data.labels, data.index, text, tokens, data.meta, digest)
+    return student_data(data, text, tokens)
+
+
+def student_data(data: Encoded, text: dict[str, np.ndarray], visual: torch.Tensor | None) -> StudentData:
+    """A student's training data from its pieces in memory: `data` the subset's unflipped rows in
+    class-major order (`class_major`), `visual` row for row with them (None: no REPA). What the
+    train stage trains on, and what benchmarks/grid/gpu_batch.py builds without the files."""
+    if visual is not None and len(visual) != len(data.x):
+        raise TokenFileError(f"{len(visual)} rows of visual tokens for {len(data.x)} images")
+    digest = data_digest(data.index, text, visual, data.x, data.labels)
+    return StudentData(data.x, data.labels, data.index, text, visual, data.meta, digest)

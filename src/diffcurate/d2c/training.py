@@ -55,7 +55,9 @@ class Device(StrEnum):
 
 
 class MixedPrecision(StrEnum):
-    NO = "no"
+    # Not accelerate's "no": `dvc exp run -S` rewrites params.yaml and drops the quotes, and YAML reads
+    # a bare `no` as false (the value reaches accelerate as "no" through `accelerate_precision`).
+    FP32 = "fp32"
     BF16 = "bf16"
     FP16 = "fp16"
 
@@ -85,7 +87,7 @@ class TrainConfig:
     ckpt_every: int = CKPT_EVERY
     log_every: int = LOG_EVERY
     device: str = "cpu"  # cpu | cuda (accelerate places the model; multi-GPU through `accelerate launch`)
-    precision: str = "no"  # no | bf16 (CPU with bf16 instructions, or GPU) | fp16 (GPU) autocast
+    precision: str = "fp32"  # fp32 | bf16 (CPU with bf16 instructions, or GPU) | fp16 (GPU) autocast
     lr_schedule: str = "constant"  # constant | cosine (LRSchedule)
     warmup_steps: int = 0  # linear lr warm-up from lr / warmup_steps
     hflip: bool = False  # flip a random half of each batch left-right (drawn from the batch generator)
@@ -220,13 +222,18 @@ def cpu_has_bf16() -> bool:
         return False
 
 
+def accelerate_precision(precision: str) -> str:
+    """accelerate's name of a precision (its `mixed_precision`: "no" for plain fp32)."""
+    return "no" if precision == MixedPrecision.FP32 else str(precision)
+
+
 def check_precision(device: str, precision: str) -> None:
     """fp16 autocast is GPU-only (a gradient scaler); bf16 runs on a GPU or on a CPU with bf16
     instructions (elsewhere it is emulated, many times slower: a configuration error)."""
     if device == Device.CPU and precision == MixedPrecision.FP16:
-        raise PrecisionError("precision fp16 needs a GPU (device cuda); on CPU use no or bf16")
+        raise PrecisionError("precision fp16 needs a GPU (device cuda); on CPU use fp32 or bf16")
     if device == Device.CPU and precision == MixedPrecision.BF16 and not cpu_has_bf16():
-        raise PrecisionError("precision bf16 on CPU needs bf16 instructions (AVX512-BF16 or AMX), which this CPU lacks; use no")
+        raise PrecisionError("precision bf16 on CPU needs bf16 instructions (AVX512-BF16 or AMX), which this CPU lacks; use fp32")
 
 
 def make_accelerator(cfg: TrainConfig):
@@ -234,11 +241,12 @@ def make_accelerator(cfg: TrainConfig):
     from accelerate.state import AcceleratorState
 
     check_precision(cfg.device, cfg.precision)
-    if AcceleratorState._shared_state and AcceleratorState._shared_state.get("_mixed_precision", cfg.precision) != cfg.precision:
+    mixed = accelerate_precision(cfg.precision)
+    if AcceleratorState._shared_state and AcceleratorState._shared_state.get("_mixed_precision", mixed) != mixed:
         # accelerate keeps one precision per process; a later run in the same process (a benchmark
         # comparing precisions, the tests) asks for another: start its state afresh.
         AcceleratorState._reset_state()
-    return Accelerator(cpu=cfg.device == Device.CPU, mixed_precision=cfg.precision)
+    return Accelerator(cpu=cfg.device == Device.CPU, mixed_precision=mixed)
 
 
 def train(

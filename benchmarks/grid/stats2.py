@@ -1,0 +1,328 @@
+"""Grid v2's arithmetic: paired differences over seeds, their t intervals and tests, the verdicts.
+
+Seed s of every method and Attach setting shares the train seed (initial weights, classes, batch
+positions, t and ε of every step) and the eval noise, so a comparison is made seed by seed:
+d_s = A_s − B_s, and the question is whether the mean of d differs from 0.
+
+- `t_interval`: mean of d with its 95% t confidence interval (n − 1 degrees of freedom) and the
+  paired t-test's two-sided p; the Wilcoxon signed-rank p and the count of seeds where A is lower
+  are secondary (with 4 seeds the smallest two-sided Wilcoxon p is 0.125: it cannot reach 0.05).
+- Measures (`MEASURES`), lower is better for each: the final Inception FID, the final probe FD, and
+  the area under the probe-FD curve (trapezoid over the evaluated steps divided by the step range:
+  the curve's mean FD, so it is on the FD's scale).
+- A verdict (`Paired.verdict`): "yes" when A is lower at p < alpha (the CI lies below 0), "no" when A
+  is higher at p < alpha (the CI lies above 0), "cannot tell" otherwise (or with fewer than 2 seeds).
+
+Question 1 (`select_question`): interval against each alternative at 48 per class, Attach fixed.
+"yes" for a measure when interval beats every alternative (an intersection-union test: each at
+alpha, no correction needed for "beats all"); "no" when some alternative beats it (`every`). The
+question's word combines the two primary measures (final FID and AUC): yes only if both say yes,
+no if one says no and none yes, "cannot tell" otherwise, also when they disagree (`combine`).
+
+Question 2 (`attach_question`): {random, interval} × {class, class + text, class + text + REPA}.
+D2C's whole gain over random without Attach, per seed, T = random·class − interval·repa, splits
+exactly into an Attach part and a Select part, each averaged over the two orders in which they can
+be added (a Shapley split): A = ½[(random·class − random·repa) + (interval·class − interval·repa)],
+S = T − A. The share of the gain that is Attach, mean(A) / mean(T), gets Fieller's 95% interval for
+a ratio of paired means (unbounded when T itself is not distinguishable from 0). The question's
+word: "yes, most of the gain is Attach" when that interval lies above ½, "no" when below ½.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .plan2 import ATTACH, ATTACH_METHODS, METHODS, PER_CLASS, SELECT_ATTACH, K
+
+ALPHA = 0.05
+YES, NO, CANNOT = "yes", "no", "cannot tell"
+MEASURES = {
+    "fid": "final Inception FID",
+    "auc": "probe-FD AUC (mean FD over steps)",
+    "probe_fd": "final probe FD",
+}
+PRIMARY = ("fid", "auc")  # the measures a question's word rests on
+FLOORS = {"fid": "fid_floor", "probe_fd": "probe_fd_floor", "auc": "probe_fd_floor"}
+BASELINE = "interval"  # the method whose advantage is asked about
+HALF = 0.5  # question 2: "most of the gain" is a share above a half
+
+
+def auc(curve: Sequence[Sequence[float]]) -> float:
+    """Mean of a (step, FD) curve over its step range: trapezoid area / (last step − first step);
+    a single point is its own mean; NaN without points."""
+    pts = sorted((float(s), float(v)) for s, v in curve)
+    if not pts:
+        return math.nan
+    if len(pts) == 1:
+        return pts[0][1]
+    s, v = np.array(pts).T
+    return float(np.sum((v[1:] + v[:-1]) / 2 * np.diff(s)) / (s[-1] - s[0]))
+
+
+def with_auc(df: pd.DataFrame) -> pd.DataFrame:
+    """The record's rows with an `auc` column from each row's probe-FD curve (JSON)."""
+    out = df.copy()
+    out["auc"] = [auc(json.loads(c)) if isinstance(c, str) else math.nan for c in out.get("curve", pd.Series(dtype=object))]
+    return out
+
+
+@dataclass(frozen=True)
+class Interval:
+    n: int
+    mean: float
+    lo: float  # 95% t interval of the mean (NaN below 2 values)
+    hi: float
+    sd: float
+    p: float  # two-sided one-sample t-test of mean 0 (NaN below 2 values or without spread)
+
+
+def t_interval(d: Sequence[float], alpha: float = ALPHA) -> Interval:
+    """Mean of `d` with its (1 − alpha) t confidence interval and the t-test's two-sided p."""
+    from scipy import stats
+
+    d = np.asarray(d, dtype=float)
+    n = len(d)
+    if n == 0:
+        return Interval(0, math.nan, math.nan, math.nan, math.nan, math.nan)
+    mean = float(d.mean())
+    if n < 2:
+        return Interval(n, mean, math.nan, math.nan, math.nan, math.nan)
+    sd = float(d.std(ddof=1))
+    se = sd / math.sqrt(n)
+    half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * se
+    if sd == 0:  # every seed the same difference: no spread to test against
+        p = math.nan if mean == 0 else 0.0
+    else:  # the one-sample (paired) t-test, two-sided
+        p = float(2 * stats.t.sf(abs(mean) / se, n - 1))
+    return Interval(n, mean, mean - half, mean + half, sd, p)
+
+
+def verdict(iv: Interval, alpha: float = ALPHA) -> str:
+    """yes: the mean is below 0 at p < alpha; no: above 0 at p < alpha; cannot tell otherwise."""
+    if iv.n < 2 or math.isnan(iv.p) or iv.p >= alpha:
+        return CANNOT
+    return YES if iv.mean < 0 else NO
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A − B over the seeds both have, for one measure (lower is better)."""
+
+    a: str
+    b: str
+    measure: str
+    seeds: tuple
+    a_values: tuple
+    b_values: tuple
+    diff: Interval
+    wins: int  # seeds where A is lower
+    wilcoxon_p: float  # NaN below 2 seeds or when every difference is 0
+    alpha: float = ALPHA
+
+    @property
+    def n(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def a_mean(self) -> float:
+        return float(np.mean(self.a_values)) if self.a_values else math.nan
+
+    @property
+    def b_mean(self) -> float:
+        return float(np.mean(self.b_values)) if self.b_values else math.nan
+
+    @property
+    def relative(self) -> float:
+        """The mean difference as a share of B's mean."""
+        return self.diff.mean / self.b_mean if self.b_mean else math.nan
+
+    @property
+    def dz(self) -> float:
+        """Standardised paired effect: mean difference over the differences' standard deviation."""
+        return self.diff.mean / self.diff.sd if self.diff.sd else math.nan
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.diff, self.alpha)
+
+
+def paired(a: pd.Series, b: pd.Series, a_name: str, b_name: str, measure: str, alpha: float = ALPHA) -> Paired:
+    """A − B per seed (series indexed by seed), over the seeds both have a value for."""
+    from scipy import stats
+
+    a, b = a.dropna(), b.dropna()
+    seeds = sorted(set(a.index) & set(b.index))
+    x = np.array([a[s] for s in seeds], dtype=float)
+    y = np.array([b[s] for s in seeds], dtype=float)
+    d = x - y
+    w = math.nan
+    if len(d) >= 2 and np.any(d != 0):
+        w = float(stats.wilcoxon(d).pvalue)
+    return Paired(a_name, b_name, measure, tuple(seeds), tuple(x), tuple(y), t_interval(d, alpha), int((d < 0).sum()), w, alpha)
+
+
+def values(df: pd.DataFrame, measure: str, **where) -> pd.Series:
+    """`measure` by seed of the rows matching every `where` (column = value); one row per seed."""
+    m = pd.Series(True, index=df.index)
+    for col, v in where.items():
+        m &= df[col] == v
+    g = df[m]
+    if g.seed.duplicated().any():
+        raise ValueError(f"more than one run per seed for {where}")
+    return g.set_index("seed")[measure].astype(float)
+
+
+def at_48(df: pd.DataFrame) -> pd.DataFrame:
+    """Trained runs at 48 per class, interval at its k = 50 only (the k sweep is part 3)."""
+    return df[(df.per_class == PER_CLASS) & df.fid.notna() & ((df.method != "interval") | (df.k == K))]
+
+
+def every(words: Sequence[str]) -> str:
+    """ "Beats every alternative": yes if every comparison says yes; no if any says no (an
+    alternative is better); cannot tell otherwise."""
+    if words and all(w == YES for w in words):
+        return YES
+    return NO if NO in words else CANNOT
+
+
+def combine(words: Sequence[str]) -> str:
+    """One word from several measures of one claim: yes if all say yes; no if some say no and none
+    yes; cannot tell otherwise (also when the measures disagree)."""
+    if words and all(w == YES for w in words):
+        return YES
+    if NO in words and YES not in words:
+        return NO
+    return CANNOT
+
+
+# --- question 1: Select with Attach held fixed ----------------------------------------------------------
+@dataclass
+class SelectAnswer:
+    cells: pd.DataFrame  # the rows compared (48 per class, class + text, no REPA)
+    comparisons: dict  # (measure, alternative) -> Paired: interval − alternative
+    alternatives: tuple
+    complete: bool  # every method measured on at least 2 shared seeds
+
+    def measure_verdict(self, measure: str) -> str:
+        words = [self.comparisons[(measure, m)].verdict for m in self.alternatives if (measure, m) in self.comparisons]
+        return every(words) if self.complete else CANNOT
+
+    @property
+    def verdict(self) -> str:
+        return combine([self.measure_verdict(m) for m in PRIMARY]) if self.complete else CANNOT
+
+
+def select_question(df: pd.DataFrame, alpha: float = ALPHA) -> SelectAnswer:
+    """Question 1 from the record's rows of one profile."""
+    df = at_48(with_auc(df))
+    cells = df[(df.attach == SELECT_ATTACH) & df.method.isin(METHODS)]
+    alternatives = tuple(m for m in METHODS if m != BASELINE)
+    comparisons = {}
+    for measure in MEASURES:
+        base = values(cells, measure, method=BASELINE)
+        for m in alternatives:
+            comparisons[(measure, m)] = paired(base, values(cells, measure, method=m), BASELINE, m, measure, alpha)
+    complete = all(comparisons[("fid", m)].n >= 2 for m in alternatives)
+    return SelectAnswer(cells, comparisons, alternatives, complete)
+
+
+# --- question 2: how much of the gain is Attach -----------------------------------------------------------
+@dataclass(frozen=True)
+class Share:
+    """mean(A) / mean(T) of paired A, T with Fieller's interval (lo, hi NaN: unbounded)."""
+
+    n: int
+    share: float
+    lo: float
+    hi: float
+    per_seed: tuple
+
+    @property
+    def bounded(self) -> bool:
+        return not (math.isnan(self.lo) or math.isnan(self.hi))
+
+    def verdict(self, threshold: float = HALF) -> str:
+        """yes: the share's interval lies above `threshold`; no: below; cannot tell otherwise."""
+        if not self.bounded:
+            return CANNOT
+        return YES if self.lo > threshold else NO if self.hi < threshold else CANNOT
+
+
+def fieller(a: Sequence[float], t: Sequence[float], alpha: float = ALPHA) -> Share:
+    """Fieller's (1 − alpha) interval for mean(a) / mean(t) from paired samples: every θ for which
+    the paired t-test does not reject mean(a − θ·t) = 0."""
+    from scipy import stats
+
+    a, t = np.asarray(a, float), np.asarray(t, float)
+    n = len(a)
+    per_seed = tuple(float(x / y) if y else math.nan for x, y in zip(a, t, strict=True))
+    share = float(a.mean() / t.mean()) if n and t.mean() else math.nan
+    if n < 2:
+        return Share(n, share, math.nan, math.nan, per_seed)
+    q2 = float(stats.t.ppf(1 - alpha / 2, n - 1)) ** 2 / n
+    saa, stt, sat = np.var(a, ddof=1), np.var(t, ddof=1), np.cov(a, t, ddof=1)[0, 1]
+    qa = t.mean() ** 2 - q2 * stt  # θ² term
+    qb = a.mean() * t.mean() - q2 * sat  # −½ θ term
+    qc = a.mean() ** 2 - q2 * saa
+    disc = qb * qb - qa * qc
+    if qa <= 0 or disc < 0:  # T not distinguishable from 0: the ratio has no bounded interval
+        return Share(n, share, math.nan, math.nan, per_seed)
+    root = math.sqrt(disc)
+    return Share(n, share, float((qb - root) / qa), float((qb + root) / qa), per_seed)
+
+
+@dataclass
+class AttachAnswer:
+    cells: pd.DataFrame
+    effects: dict  # (measure, label) -> Paired
+    shares: dict  # measure -> Share of Attach in D2C's gain
+    totals: dict  # measure -> Interval of T (D2C's gain over random without Attach, positive = better)
+    parts: dict  # measure -> (Interval of A, Interval of S): the Attach and Select parts of T
+    complete: bool
+
+    def measure_verdict(self, measure: str) -> str:
+        return self.shares[measure].verdict() if self.complete and measure in self.shares else CANNOT
+
+    @property
+    def verdict(self) -> str:
+        return combine([self.measure_verdict(m) for m in PRIMARY]) if self.complete else CANNOT
+
+
+ATTACH_EFFECTS = (  # (label, A's Attach, B's Attach): A − B within one method
+    ("text", "text", "class"),
+    ("REPA", "repa", "text"),
+    ("all of Attach", "repa", "class"),
+)
+
+
+def attach_question(df: pd.DataFrame, alpha: float = ALPHA) -> AttachAnswer:
+    """Question 2 from the record's rows of one profile."""
+    df = at_48(with_auc(df))
+    cells = df[df.method.isin(ATTACH_METHODS) & df.attach.isin(list(ATTACH))]
+    effects, shares, totals, parts = {}, {}, {}, {}
+    complete = True
+    for measure in MEASURES:
+        v = {(m, a): values(cells, measure, method=m, attach=a) for m in ATTACH_METHODS for a in ATTACH}
+        for a in ATTACH:  # Select within each Attach setting
+            effects[(measure, f"interval − random, {a}")] = paired(
+                v[("interval", a)], v[("random", a)], f"interval·{a}", f"random·{a}", measure, alpha
+            )
+        for m in ATTACH_METHODS:
+            for label, x, y in ATTACH_EFFECTS:
+                effects[(measure, f"{label}, {m}")] = paired(v[(m, x)], v[(m, y)], f"{m}·{x}", f"{m}·{y}", measure, alpha)
+        seeds = sorted(set.intersection(*(set(s.dropna().index) for s in v.values())))
+        complete &= len(seeds) >= 2 if measure in PRIMARY else True
+        at = {k: s.reindex(seeds).to_numpy(dtype=float) for k, s in v.items()}
+        total = at[("random", "class")] - at[("interval", "repa")]
+        attach_random = at[("random", "class")] - at[("random", "repa")]
+        attach = 0.5 * (attach_random + at[("interval", "class")] - at[("interval", "repa")])
+        totals[measure] = t_interval(total, alpha)
+        parts[measure] = (t_interval(attach, alpha), t_interval(total - attach, alpha))
+        shares[measure] = fieller(attach, total, alpha)
+    return AttachAnswer(cells, effects, shares, totals, parts, complete)

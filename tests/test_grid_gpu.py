@@ -1,0 +1,210 @@
+"""benchmarks/grid/gpu_batch.py on the CPU at toy size: a student trained inside a stack follows the
+same loss trajectory as the same student trained alone by `training.train`, and the batched run
+writes grid v2's record rows. No test needs a GPU."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from conftest import REPO
+from typer.testing import CliRunner
+
+from diffcurate.d2c.dit import DiTConfig
+from diffcurate.d2c.encode import Encoded
+from diffcurate.d2c.student import Conditioning, Student, StudentConfig, student_objective
+from diffcurate.d2c.student_data import student_data
+from diffcurate.d2c.training import TrainConfig, train
+
+sys.path.insert(0, str(REPO / "benchmarks"))  # the `grid` package lives beside benchmarks/d2c_grid.py
+from grid import gpu_batch  # noqa: E402
+from grid.gpu_batch import BatchError, Paths, as_student, stacks, train_batched  # noqa: E402
+from grid.plan2 import plan  # noqa: E402
+
+C, L, D, SIDE, VIS = 3, 4, 6, 8, 5
+TEXT = {"tokens": np.linspace(-1, 1, C * L * D, dtype=np.float32).reshape(C, L, D), "mask": np.ones((C, L), np.uint8)}
+
+
+def data(seed: int, n: int = 12, visual: bool = False):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 1, SIDE, SIDE, generator=g) * 2 - 1
+    y = torch.arange(n) // (n // C)  # class-major
+    vis = torch.randn(n, (SIDE // 4) ** 2, VIS, generator=g).half() if visual else None
+    return student_data(Encoded(x, y, np.arange(n) + 100 * seed, np.zeros(n, np.uint8), {}), TEXT, vis)
+
+
+def student(seed: int, cond: Conditioning, proj: float) -> Student:
+    torch.manual_seed(seed)
+    cfg = StudentConfig(DiTConfig(name="DiT-T/4", input_size=SIDE, num_classes=C), cond, proj_coeff=proj, visual_dim=VIS)
+    return Student(cfg, torch.from_numpy(TEXT["tokens"]), torch.from_numpy(TEXT["mask"]))
+
+
+@pytest.mark.parametrize("cond, proj", [(Conditioning.BOTH, 0.0), (Conditioning.CLASS, 0.0), (Conditioning.BOTH, 0.5)])
+def test_a_student_in_the_stack_trains_as_it_would_alone(tmp_path, cond, proj):
+    seeds = (0, 1, 2)
+    datas = [data(10 + s, visual=proj > 0) for s in seeds]
+    # The recipe's learning rate, the gradient clip active, label dropout on. (At lr 0.01 the REPA
+    # students part at the 4th decimal after 6 steps: Adam turns a rounding-sized gradient into a
+    # step of up to lr, and the runs drift apart as any two runs whose sums are ordered differently.)
+    cfgs = [TrainConfig(steps=8, batch_size=5, lr=0.001, grad_clip=0.5, cfg_dropout=0.3, seed=s, log_every=1) for s in seeds]
+    models = [student(s, cond, proj) for s in seeds]
+    res = train_batched([copy.deepcopy(m) for m in models], datas, cfgs, snapshot_every=3, log_every=1)
+    assert sorted(res.snapshots) == [3, 6] and len(res.final) == 3
+    for i, m in enumerate(models):
+        _, ema, history = train(
+            copy.deepcopy(m),
+            datas[i].x,
+            datas[i].y,
+            cfgs[i],
+            tmp_path / str(i),
+            objective=student_objective,
+            extras=datas[i].extras,
+        )
+        alone = [(r["step"], r["loss"]) for r in history]
+        stacked = [(r["step"], r["loss"]) for r in res.histories[i]]
+        assert [s for s, _ in alone] == [s for s, _ in stacked] == list(range(1, 9))
+        assert [v for _, v in stacked] == pytest.approx([v for _, v in alone], rel=1e-4, abs=2e-6)
+        assert [r["grad_norm"] for r in res.histories[i]] == pytest.approx([r["grad_norm"] for r in history], rel=1e-3, abs=2e-4)
+        # Weights to float tolerance on Adam's scale: an element whose gradient is ~0 takes a step of up
+        # to lr in a direction set by rounding, so the bound is a share of the lr, not of the weight.
+        for k, v in ema.state_dict().items():
+            if k in res.final[i]:
+                torch.testing.assert_close(res.final[i][k], v, rtol=1e-4, atol=0.02 * cfgs[i].lr)
+    # Three students, three trajectories; and a stacked student samples like a model.
+    assert len({tuple(r["loss"] for r in h) for h in res.histories}) == 3
+    assert as_student(models[0], res.final[0])(datas[0].x[:2], torch.tensor([5, 9]), torch.tensor([0, 1])).shape == (
+        2,
+        1,
+        SIDE,
+        SIDE,
+    )
+
+
+def test_one_stack_holds_one_architecture_and_one_training_config():
+    d = [data(1), data(2)]
+    cfg = TrainConfig(steps=1, batch_size=4)
+    with pytest.raises(BatchError, match="one StudentConfig"):
+        train_batched([student(0, Conditioning.BOTH, 0.0), student(0, Conditioning.CLASS, 0.0)], d, [cfg, cfg])
+    with pytest.raises(BatchError, match="one training config"):
+        train_batched([student(0, Conditioning.BOTH, 0.0)] * 2, d, [cfg, TrainConfig(steps=2, batch_size=4)])
+    with pytest.raises(BatchError, match="precision 'fp16'"):
+        train_batched([student(0, Conditioning.BOTH, 0.0)] * 2, d, [cfg, cfg], precision="fp16")
+
+
+@pytest.fixture
+def tiny_repo(tiny_fmnist, tmp_path):
+    """The shared stages' outputs for a 120-image Fashion-MNIST: encoded corpus, scores, features,
+    a probe (untrained), reference statistics (stand-ins: the toy run replaces the Inception), params.yaml."""
+    from test_d2c_train import write_probe
+
+    from diffcurate.d2c.corpus import CorpusKind, load_corpus
+    from diffcurate.d2c.encode import EncodeConfig, encode_corpus
+
+    repo = tmp_path / "repo"
+    paths = Paths.of(repo)
+    corpus = load_corpus(CorpusKind.FASHION_MNIST, tiny_fmnist)
+    encode_corpus(corpus, paths.encoded, EncodeConfig())
+    paths.scores.parent.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    labels = np.asarray(corpus.labels)
+    pd.DataFrame(
+        {"id": corpus.ids, "index": np.arange(len(labels)), "label": labels, "score": rng.random(len(labels))}
+    ).to_parquet(paths.scores)
+    paths.features.parent.mkdir(parents=True)
+    np.save(paths.features, rng.normal(size=(len(labels), 8)).astype(np.float32))
+    (tiny_fmnist / "t10k-images-idx3-ubyte.gz").write_bytes((tiny_fmnist / "train-images-idx3-ubyte.gz").read_bytes())
+    (tiny_fmnist / "t10k-labels-idx1-ubyte.gz").write_bytes((tiny_fmnist / "train-labels-idx1-ubyte.gz").read_bytes())
+    write_probe(paths.probe, tiny_fmnist)
+    paths.ref.parent.mkdir(parents=True)
+    np.savez(
+        paths.ref, mu=np.zeros(2), sigma=np.eye(2), features=np.zeros((4, 2)), spatial_mu=np.zeros(2), spatial_sigma=np.eye(2)
+    )
+    paths.params.write_text((REPO / "params.yaml").read_text())
+    return repo
+
+
+TOY = [
+    "corpus.root={root}",
+    "select.budget=30",  # 3 images per class of the 120
+    "select.interval=4",
+    "train.steps=4",
+    "train.batch_size=6",
+    "train.snapshot_every=2",
+    "eval.n_samples=10",
+    "eval.steps=2",
+    "eval.batch_size=10",
+]
+
+
+def fake_inception(self, x, labels, patch):
+    """The final measures without the Inception network (its FD of 2,048-d features costs seconds
+    each on a CPU; `image_metrics` is the eval stage's, tested there): the probe's as the eval stage
+    computes them, and an Inception FID stand-in from the pixels."""
+    out = gpu_batch.curve_metrics(x, labels, self.probe, self.probe_ref, patch, 0)
+    return {**out, "fid": round(float(x.float().std()) * 100, 4), "sfid": 1.0, "precision": 0.5, "recall": 0.5}
+
+
+def fake_text_tokens(prompts, encoder, max_tokens, model, revision):
+    """MiniLM's output shapes (the encoders themselves are tested in test_d2c_train.py)."""
+    return np.ones((len(prompts), max_tokens, 8), np.float32), np.ones((len(prompts), max_tokens), np.uint8), "fake"
+
+
+def fake_visual_tokens(x, n_tokens, encoder, model, revision):
+    return x.flatten(1)[:, :1, None].expand(-1, n_tokens, 16).numpy().astype(np.float32)
+
+
+def test_the_batched_run_writes_v2_record_rows_and_tables(tiny_repo, tiny_fmnist, tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(gpu_batch.Meter, "everything", fake_inception)
+    monkeypatch.setattr(gpu_batch, "text_tokens", fake_text_tokens)
+    monkeypatch.setattr(gpu_batch, "visual_tokens", fake_visual_tokens)
+    spec = importlib.util.spec_from_file_location("d2c_grid", REPO / "benchmarks/d2c_grid.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    out = tmp_path / "results"
+    sets = [a for s in TOY for a in ("--set", s.format(root=tiny_fmnist))]
+    args = [
+        "gpu",
+        "--groups",
+        "select,attach",
+        "--seeds",
+        "0",
+        "--device",
+        "cpu",
+        "--precision",
+        "fp32",
+        "--repo",
+        str(tiny_repo),
+    ]
+    res = CliRunner().invoke(cli.app, [*args, *sets, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "8 batched runs recorded" in res.output and "# D2C grid v2 (issue 19), profile `gpu`" in res.output
+    assert (
+        "stack of 4: both, proj 0.0" in res.output
+        and "stack of 2: class, proj 0.0" in res.output
+        and "stack of 2: both, proj 0.5" in res.output
+    )
+    rec = pd.read_csv(out / "d2c_grid2.csv").set_index("name")
+    assert len(rec) == 8 and set(rec.profile) == {"gpu"} and rec.machine.str.contains("cores").all()
+    r = rec.loc["g2-attach-interval-repa-s0"]
+    assert (r.attach, r.proj_coeff, r.n_train, r.k_used) == ("repa", 0.5, 30, 4)
+    assert [s for s, _ in json.loads(r.curve)] == [2, 4] and r.fid_floor > 0 and r.probe_fd_floor > 0
+    assert rec.fid.notna().all() and rec.score_median.notna().all()
+    assert sorted(p.name for p in out.iterdir()) == ["d2c_grid2.csv", "d2c_grid2_fd_vs_steps_gpu.png", "d2c_grid2_gpu.md"]
+    # The plan's students, grouped as they were trained.
+    jobs = gpu_batch.prepare(
+        plan(["select"], [0], "gpu"),
+        Paths.of(tiny_repo),
+        cli._settings([s.format(root=tiny_fmnist) for s in TOY]),
+        log=lambda _: None,
+    )
+    assert [len(s) for s in stacks(jobs)] == [4]
+    # The same seed: the same initial weights for every method; the same classes row by row.
+    assert all(torch.equal(jobs[0].model.dit.blocks[0].qkv.weight, j.model.dit.blocks[0].qkv.weight) for j in jobs)
+    assert all(torch.equal(jobs[0].data.y, j.data.y) for j in jobs)
