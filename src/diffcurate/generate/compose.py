@@ -36,7 +36,7 @@ from diffcurate.schemas import Language
 P_STATE = 0.8  # a prompt says what its head is doing / how it is
 P_SETTING = 0.75  # ... and where
 P_LOOK = 0.5  # ... and how it looks (groups that have looks)
-P_EXTRA = 0.3  # ... and now and then the light, the time or the mood
+P_EXTRA = 0.2  # ... and now and then the light, the time or the mood
 P_OMIT_DEFAULT_STYLE = 0.6  # T1 prompts that state no style (a plain prompt is a photograph)
 P_OMIT_DEFAULT_CAMERA = 0.9  # C1 prompts that state no camera
 

@@ -94,6 +94,7 @@ PEOPLE, ANIMALS, FOOD, PLACES = {"S1"}, {"S2"}, {"S3"}, {"S5", "S6", "S12"}
 _LOOK = ("[soft|bold|quiet|moody|bright|muted|warm|cool|loose|careful|delicate|vivid|gentle|striking|subtle|rich|airy|hazy|tender|"
          "lively|sombre|sunny|restrained|luminous|expressive|spare]")
 _PIECE = "[piece|study|picture|work|image|scene|vignette|sketch]"
+_AS = "[as|like|done as|made as|styled as|imagined as]"
 _MADE = "[done|made|worked|finished|handled|captured|set down|imagined|told]"
 _PHOTO = "[photo|photograph|snapshot|shot|picture|frame|capture]"
 _PHOTO_ADJ = ("[candid|quiet|casual|grainy|sunny|plain|honest|crisp|natural|unposed|simple|sharp|spontaneous|everyday|clean|"
@@ -105,7 +106,7 @@ def _style(kw: str, extra_tail: str = "") -> tuple[list[str], list[str]]:
     """`of` and `clause` phrasings around a style keyword ("watercolor"): pools on both sides of it."""
     tail = f"[|{extra_tail}]" if extra_tail else ""
     of = [f"a {_LOOK} {kw} {_PIECE} of", f"a {kw} {_PIECE} of"]
-    clause = [f"{_MADE} in {_LOOK} {kw} {tail}".strip(), f"as a {_LOOK} {kw} {_PIECE} {tail}".strip()]
+    clause = [f"{_MADE} in {_LOOK} {kw} {tail}".strip(), f"{_AS} a {_LOOK} {kw} {_PIECE} {tail}".strip()]
     return of, clause
 
 
@@ -118,7 +119,7 @@ _INK = _style("ink wash", "on [rice|thin|absorbent] paper")
 STYLE_EN: dict[str, list[Treatment]] = {
     "T1": [
         T(of=[f"a {_PHOTO_ADJ} {_PHOTO} of", f"a {_PHOTO} of"],
-          clause=[f"in a {_PHOTO_ADJ} {_PHOTO}", f"[photographed|shot|captured|caught|taken] in {_LIGHT_KIND} light", f"as a {_PHOTO_ADJ} photograph"],
+          clause=[f"in a {_PHOTO_ADJ} {_PHOTO}", f"[photographed|shot|captured|caught|taken] in {_LIGHT_KIND} light", f"{_AS} a {_PHOTO_ADJ} photograph"],
           adj=["photographic", "realistic", "true-to-life"]),
         T(of=[f"a {_PHOTO_ADJ} wildlife {_PHOTO} of"], clause=[f"in a {_PHOTO_ADJ} wildlife {_PHOTO}", "[photographed|shot|captured] in the wild"],
           subjects=ANIMALS),
@@ -134,7 +135,7 @@ STYLE_EN: dict[str, list[Treatment]] = {
         T(of=_CHAR[0], clause=_CHAR[1] + ["drawn in [smudged|soft|rough|sooty] charcoal"], adj=["charcoal"]),
         T(of=_PENC[0], clause=_PENC[1] + ["sketched in [fine|soft|hard|smudgy] graphite pencil"], adj=["pencil"]),
         T(of=_INK[0], clause=_INK[1] + ["brushed in ink [on rice paper|with quick strokes|and water]"], adj=["ink wash"]),
-        T(of=[f"a {_LOOK} gouache painting of"], clause=[f"as a {_LOOK} gouache painting"]),
+        T(of=[f"a {_LOOK} gouache painting of"], clause=[f"{_AS} a {_LOOK} gouache painting"]),
     ],
     "T3": [
         T(of=[f"a {_LOOK} digital illustration of"], clause=[f"[drawn|made|done|imagined] as a {_LOOK} digital illustration"]),
@@ -142,7 +143,7 @@ STYLE_EN: dict[str, list[Treatment]] = {
           clause=[f"in {_LOOK} anime style", f"drawn as a {_LOOK} anime [still|frame|scene]"], adj=["anime-style", "anime"]),
         T(of=[f"a {_LOOK} comic [panel|page|strip] of"], clause=[f"in {_LOOK} comic [style|panels|linework]", "inked like a comic panel"],
           adj=["comic-style"]),
-        T(of=[f"a {_LOOK} cartoon of", f"a {_LOOK} storybook illustration of"], clause=[f"as a {_LOOK} cartoon", f"drawn like a {_LOOK} cartoon"],
+        T(of=[f"a {_LOOK} cartoon of", f"a {_LOOK} storybook illustration of"], clause=[f"{_AS} a {_LOOK} cartoon", f"drawn like a {_LOOK} cartoon"],
           adj=["cartoon"]),
         T(of=["concept art of", f"a {_LOOK} piece of concept art showing"], clause=[f"as {_LOOK} concept art [for a [game|series|novel cover]|]"]),
         T(of=["pixel art of", "a [16-bit|8-bit|retro|chunky|tiny] pixel art [scene|sprite|vignette] of"],
@@ -152,20 +153,20 @@ STYLE_EN: dict[str, list[Treatment]] = {
     ],
     "T4": [
         T(of=["a [glossy|soft|cute|pastel|clean|chunky|shiny|matte|playful] 3D [render|scene|diorama] of"],
-          clause=["as a [glossy|soft|clean|bright] octane render", "[rendered|modelled|built] in [soft|glossy|clean|warm|matte] 3D"],
+          clause=[f"{_AS} a [glossy|soft|clean|bright] octane render", "[rendered|modelled|built] in [soft|glossy|clean|warm|matte] 3D"],
           adj=["3D-rendered", "3D"]),
         T(of=["a [glossy|realistic|moody|clean] CGI [scene|render|shot] of", "an Unreal Engine [render|scene] of"],
-          clause=["as [ray-traced|glossy|realistic|moody] CGI", "[rendered|built|staged] in Unreal Engine 5", "as an Unreal Engine [render|scene]"], adj=["CGI"]),
+          clause=["as [ray-traced|glossy|realistic|moody] CGI", "[rendered|built|staged] in Unreal Engine 5", f"{_AS} an Unreal Engine [render|scene]"], adj=["CGI"]),
         T(of=["a [chunky|faceted|bright|pastel] low poly [scene|diorama|world] of"],
           clause=["in [chunky|faceted|simple|bright|pastel|angular] low poly [3D|shapes|geometry|facets]"], adj=["low poly"]),
         T(of=["a [soft|chunky|handmade] clay 3D [scene|render|diorama] of"], clause=["in [soft|chunky|handmade|lumpy] clay 3D [style|]"], adj=["clay 3D"]),
-        T(of=["a [tiny|chunky|bright] voxel [scene|render|diorama] of"], clause=["as a [tiny|chunky|bright|blocky|cheerful|pastel] voxel [render|diorama|scene]"], adj=["voxel"]),
+        T(of=["a [tiny|chunky|bright] voxel [scene|render|diorama] of"], clause=[f"{_AS} a [tiny|chunky|bright|blocky|cheerful|pastel] voxel [render|diorama|scene]"], adj=["voxel"]),
         T(of=["a [clean|soft|glossy|stylised] Blender 3D [render|scene] of"], clause=["[modelled|rendered|built|sculpted|made] in Blender [3D|3D with soft light|3D as a diorama]"], adj=["Blender 3D"]),
     ],
     "T5": [
         T(of=["a [cinematic|widescreen|moody|grainy|hushed|tense] film still of", "a [tense|quiet|sweeping] movie scene of"],
           clause=["like a [still|frame|moment] from [an epic|a quiet|an indie|a period|a slow|a French|a forgotten] [movie|film]",
-                  "as a [moody|quiet|sweeping|tense|hushed] cinematic [frame|shot|still]"],
+                  "{_AS} a [moody|quiet|sweeping|tense|hushed] cinematic [frame|shot|still]"],
           adj=["cinematic"]),
         T(of=["a [moody|smoky|grainy] noir [still|frame] of"], clause=["in [classic|gritty|smoky|moody] film noir [style|manner|mood]"], adj=["noir"]),
         T(of=["a [grainy|quiet|tense] film still of"], clause=["with [moody|warm|cool|teal and orange] cinematic grading",
@@ -175,23 +176,23 @@ STYLE_EN: dict[str, list[Treatment]] = {
     ],
     "T6": [
         T(of=["a [vintage|retro|bold|mid-century|two-colour|screen-printed] [travel|] poster of"],
-          clause=["as a [vintage|retro|bold|mid-century|two-colour] [travel|] poster"], adj=["poster-style"]),
+          clause=[f"{_AS} a [vintage|retro|bold|mid-century|two-colour] [travel|] poster"], adj=["poster-style"]),
         T(of=["a [clean|bold|airy|glossy|crisp|playful|elegant|busy] [magazine|editorial|brochure|catalogue|newsletter] layout [featuring|built around|showing]"], clause=["in a [clean|glossy|airy|bold] [magazine|editorial] layout"]),
-        T(of=["a [clean|simple|colourful|friendly|cheerful|tidy] infographic [about|explaining|on]"], clause=["as a [clean|simple|colourful|friendly] infographic"]),
-        T(of=["a [minimalist|flat|simple|geometric|rounded|badge-like] logo [of|showing|built from]"], clause=["as a [minimalist|flat|simple|geometric] logo"]),
+        T(of=["a [clean|simple|colourful|friendly|cheerful|tidy] infographic [about|explaining|on]"], clause=[f"{_AS} a [clean|simple|colourful|friendly] infographic"]),
+        T(of=["a [minimalist|flat|simple|geometric|rounded|badge-like] logo [of|showing|built from]"], clause=[f"{_AS} a [minimalist|flat|simple|geometric] logo"]),
         T(of=["a [mobile|travel|weather|music|booking|fitness|recipe|gardening|museum] app UI [featuring|built around|showing]"], clause=["inside a [mobile|travel|weather|booking|music|recipe|banking|gardening|museum|fitness] app UI"]),
         T(of=["a [bold|clean|Swiss-style|playful|stark|airy] typography layout [featuring|built around|with]"],
           clause=["in a [Swiss-style|grid|modular|clean|tight|asymmetric] layout with [bold|big|heavy|tight|generous|oversized] typography"]),
     ],
     "T7": [
         T(of=["a [torn-paper|mixed-media|layered|cut-paper|scrapbook] collage of"],
-          clause=["as a [torn-paper|mixed-media|layered|cut-paper|scrapbook] collage [|of old prints|of magazine scraps|of tickets and stamps|of faded photographs]"], adj=["collage-style"]),
-        T(of=["a [soft|haunting|layered|faded] double exposure of"], clause=["as a [soft|haunting|layered|faded] double exposure"], adj=["double exposure"]),
+          clause=[f"{_AS} a [torn-paper|mixed-media|layered|cut-paper|scrapbook] collage [|of old prints|of magazine scraps|of tickets and stamps|of faded photographs]"], adj=["collage-style"]),
+        T(of=["a [soft|haunting|layered|faded] double exposure of"], clause=[f"{_AS} a [soft|haunting|layered|faded] double exposure"], adj=["double exposure"]),
         T(of=["a [corrupted|neon|broken|flickering|static-torn|noisy] glitch art [image|frame|still] of"], clause=["with [heavy|harsh|neon|digital|broken] glitch distortion"], adj=["glitch-art"]),
         T(of=["a [pastel|neon|retro] vaporwave [artwork|scene] of"], clause=["in a [pastel|neon|retro|pink-and-teal] vaporwave [aesthetic|palette|style]"],
           adj=["vaporwave"]),
         T(of=["a [soft|hazy|luminous|pale|misty] ethereal [image|dreamscape|vision|glimpse] of"], clause=["[dreamy|hazy|soft|luminous] and ethereal"], adj=["ethereal", "dreamy"]),
-        T(of=["a surreal collage of"], clause=["as a surreal collage"], adj=["surreal"], subjects={"S14"}),
+        T(of=["a surreal collage of"], clause=[f"{_AS} a surreal collage"], adj=["surreal"], subjects={"S14"}),
     ],
 }
 
@@ -203,7 +204,7 @@ CAMERA_EN: dict[str, list[Treatment]] = {
     "C2": [
         T(of=["a [tight|crisp|soft|sharp|close|careful|grainy|intimate|patient] close-up of"],
           clause=["in [tight|sharp|soft|crisp|careful|intimate] close-up", f"{_SEEN} in close-up"], noun=["close-up"]),
-        T(of=["a macro [shot|study|view] of", "an extreme close-up of"], clause=["in extreme close-up", "through a [sharp|tiny|borrowed] macro lens"],
+        T(of=["a macro [shot|study|view] of", "an extreme close-up of"], clause=[f"{_SEEN} in extreme close-up", "through a [sharp|tiny|borrowed|old|fast] macro lens"],
           noun=["macro shot"]),
     ],
     "C3": [
@@ -211,7 +212,7 @@ CAMERA_EN: dict[str, list[Treatment]] = {
           clause=["in a [broad|sweeping|deep|roomy|generous] wide-angle [shot|view|frame]", f"{_SEEN} wide-angle"],
           noun=["wide-angle view"]),
         T(of=["a [sweeping|broad|long|wide] panorama of"], clause=["in a [long|sweeping|broad|wide] panorama"], noun=["panorama"]),
-        T(of=["a fisheye [view|shot] of"], clause=["through a [curved|bulging|round|cheap] fisheye lens"], noun=["fisheye view"]),
+        T(of=["a [curved|bulging|round|warped] fisheye [view|shot] of"], clause=["through a [curved|bulging|round|cheap] fisheye lens"], noun=["fisheye view"]),
     ],
     "C4": [
         T(of=["an aerial [view|shot|image] of", "a drone [shot|view] of"],
@@ -220,7 +221,7 @@ CAMERA_EN: dict[str, list[Treatment]] = {
           noun=["top-down view", "overhead view"]),
         T(of=["a flat lay of"], clause=["as a [neat|tidy|careful] flat lay"], noun=["flat lay"], needs={SMALL}),
     ],
-    "C5": [T(of=["a low-angle [view|shot|frame] of", "a worm's-eye view of"],
+    "C5": [T(of=["a low-angle [view|shot|frame] of", "a [steep|dizzying|ground-level] worm's-eye view of"],
              clause=["from a [low|very low|steep|dizzying] angle", f"{_SEEN} from [below|ground level|knee height]",
                      "[looking|peering|gazing|staring|glancing] up from [below|the ground|the pavement|knee height|the grass|a crouch]"],
              noun=["low-angle view", "low-angle shot"])],
