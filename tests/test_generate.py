@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -138,6 +141,23 @@ def test_compose_is_seeded_varied_and_states_the_style():
     assert stated >= 0.7 * len(cams)
 
 
+def test_prompts_are_byte_identical_across_processes():
+    # No choice depends on set or dict order of strings: another hash seed gives the same prompts.
+    code = (
+        "from diffcurate.generate.compose import Spec, generate; from diffcurate.schemas import Language; "
+        "print('\\n'.join(t for lang in Language for s in ('S2', 'S11', 'S13') for c in ('C1', 'C6') "
+        "for t in generate(Spec(s, 'T3', c, lang), 3, 'x')))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], env={**env, "PYTHONHASHSEED": h}, capture_output=True, text=True, check=True
+        ).stdout
+        for h in ("1", "2")
+    ]
+    assert runs[0] == runs[1] and runs[0].count("\n") == 36
+
+
 def test_every_prompt_obeys_the_compatibility_table_and_is_sentence_shaped():
     prompts = sample()  # 14 × 7 × 8 × 2 languages = 1,568 prompts
     assert not [(sp, t) for sp, t in prompts if contradictions(t, sp.language)]
@@ -158,8 +178,17 @@ def test_the_issues_contradictions_are_in_the_table():
         frozenset((Tag.BLUR, Tag.PIXEL)),
     }
     assert frozenset((Tag.DETAIL, Tag.MINIMAL)) in {frozenset(p) for p in contradictions(issue[1])}
+    # A second opinion, independent of the table: the issue's own pairs never meet in generated prompts.
+    issue_pairs = [
+        (r"\bsnow(?!y owl| leopard|-capped)|frost|雪(?!鸮|山|峰)", r"bloom|blossom|peon|tulip|sunflower|poppy|盛开|牡丹|樱花"),
+        (r"bokeh|blurr(ed|y) background|depth of field|shallow focus|虚化|景深|散景", r"pixel|vector|poster|像素|矢量|海报"),
+        (r"dew ?drop|露珠", r"minimalis|\bgrid\b|极简|网格"),
+    ]
+    hits = [t for _, t in sample() for a, b in issue_pairs if re.search(a, t, re.IGNORECASE) and re.search(b, t, re.IGNORECASE)]
+    assert not hits, hits[:5]
     # Names and quoted text are not tags: a snow leopard is no snow, "Moonlight Cafe" no night.
     assert tags_of('A snow leopard by a sign that reads "Moonlight Cafe"') == frozenset()
+    assert tags_of("a poster-style bokeh shot") == {Tag.POSTER, Tag.BLUR, Tag.LENS}  # "-style" compounds count
     assert tags_of("一只雪鸮停在枝头，背景被柔和地虚化", Language.ZH) == {Tag.AT_REST, Tag.BLUR}
     assert {frozenset(p) for p in contradictions("雪地里盛开的牡丹，像素画风格，背景虚化", Language.ZH)} == {
         frozenset((Tag.WINTER, Tag.BLOOM)),

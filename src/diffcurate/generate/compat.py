@@ -215,7 +215,8 @@ _ZH_UNTAGGED = r"“[^”]*”|「[^」]*」|春节|梅花|雪山|雪峰|雪鸮|
 # fmt: on
 
 _PATTERNS: dict[Language, list[tuple[Tag, re.Pattern]]] = {
-    Language.EN: [(tag, re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE)) for tag, p in _EN.items()],
+    # Whole words, hyphenated compounds excepted ("snow-capped" is no snow) but "-style" kept ("poster-style").
+    Language.EN: [(tag, re.compile(rf"(?<![\w-])(?:{p})(?!\w)(?!-(?!style\b))", re.IGNORECASE)) for tag, p in _EN.items()],
     Language.ZH: [(tag, re.compile(p, re.IGNORECASE)) for tag, p in _ZH.items()],
 }
 _UNTAGGED = {

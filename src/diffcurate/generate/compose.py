@@ -30,12 +30,13 @@ from diffcurate.errors import ConfigError
 from diffcurate.generate.compat import Tag, compatible, conflicts, tags_of
 from diffcurate.generate.phrases import realize
 from diffcurate.generate.treatments import CAMERAS, STYLES, Treatment
-from diffcurate.generate.vocab import EXTRAS, RENDER_TEXTS, SUBJECTS, Group
+from diffcurate.generate.vocab import EXTRAS, RENDER_TEXTS, SUBJECTS, WHENS, Group
 from diffcurate.schemas import Language
 
-P_STATE = 0.8  # a prompt says what its head is doing / how it is
+P_STATE = 0.75  # a prompt says what its head is doing / how it is
 P_SETTING = 0.75  # ... and where
-P_LOOK = 0.5  # ... and how it looks (groups that have looks)
+P_WHEN = 0.3  # ... and when (a short time clause after the setting)
+P_LOOK = 0.3  # ... and how it looks (groups that have looks)
 P_EXTRA = 0.2  # ... and now and then the light, the time or the mood
 P_OMIT_DEFAULT_STYLE = 0.6  # T1 prompts that state no style (a plain prompt is a photograph)
 P_OMIT_DEFAULT_CAMERA = 0.9  # C1 prompts that state no camera
@@ -222,6 +223,11 @@ def _compose_with(spec: Spec, group: Group, template: str, rng: random.Random) -
         if rng.random() < p:
             slots[name], t = pick_compatible(rng, phrases, tags, lang)
             tags |= t
+    whens = WHENS[lang].get(group.scene)
+    if whens and slots.get("setting") and rng.random() < P_WHEN:
+        when, t = pick_compatible(rng, whens, tags, lang)
+        slots["setting"] = f"{slots['setting']} {when}".strip()
+        tags |= t
     if group.looks and rng.random() < P_LOOK and " with " not in head and not slots.get("state", "").startswith("with "):
         look, t = pick_compatible(rng, group.looks, tags, lang)
         slots["head"] = head = f"{head} {look}" if look else head

@@ -82,6 +82,7 @@ _A_PLACE = ("[birch wood|pine wood|clearing|meadow|thicket|hillside|valley floor
             "stubble field|fern-filled gully|beech wood]")
 _A_PLACE_ADJ = "[snowy|silent|misty|frosty|sunlit|golden|dewy|quiet|windswept|muddy|rain-soaked|dusky|shadowy|wild|remote]"
 # Food
+_F_ADJ = "[steaming|homemade|rustic|generous|simple|humble|fresh|hearty|delicate|glossy|messy|perfect]"
 _F_PLATE = "[chipped|speckled|hand-thrown|white|blue-rimmed|enamel|earthenware|crackled|mismatched|heavy|oval|rustic|glazed]"
 _F_SURF = "[marble|slate|stone|zinc|scrubbed pine|walnut|oak|tiled|butcher-block|concrete|linen-covered|copper|teak]"
 _F_GARNISH = ("[fresh herbs|coriander|chopped scallions|crispy shallots|toasted seeds|lime zest|chili flakes|flaky salt|mint leaves|"
@@ -212,10 +213,10 @@ SUBJECT_EN: dict[str, list[Group]] = {
            f"{_NEAR} a [back|stable|farmhouse] door"]),
     ],
     "S3": [
-        G(TABLE, ["a [bowl|deep bowl|big bowl] of [tonkotsu|miso|spicy|shoyu] ramen", "a [bowl|deep bowl|big bowl] of [beef|chicken|vegetable] pho", "a [bowl|deep bowl|big bowl] of [spicy|green|red|coconut] curry with rice",
-               "a [wood-fired|blistered|thin-crust] [margherita|four-cheese|pepperoni] pizza", "a [plate|dish|serving] of handmade [pasta|ravioli|tagliatelle|gnocchi]",
+        G(TABLE, [f"a {_F_ADJ} [bowl|deep bowl|big bowl] of [tonkotsu|miso|spicy|shoyu] ramen", f"a {_F_ADJ} [bowl|deep bowl|big bowl] of [beef|chicken|vegetable] pho", f"a {_F_ADJ} [bowl|deep bowl|big bowl] of [spicy|green|red|coconut] curry with rice",
+               "a [wood-fired|blistered|thin-crust] [margherita|four-cheese|pepperoni] pizza", f"a {_F_ADJ} [plate|dish|serving] of handmade [pasta|ravioli|tagliatelle|gnocchi]",
                "a roast chicken with [vegetables|lemon|potatoes]", "a pot of [steaming|bubbling|slow-cooked] stew", "three [carnitas|shrimp|bean] tacos",
-               "a [smash|double|bean] burger with fries", "a [bowl|deep bowl|big bowl] of [tomato|pumpkin|lentil] soup", "a [sizzling|smoky] skillet of [fajitas|shakshuka]",
+               "a [smash|double|bean] burger with fries", f"a {_F_ADJ} [bowl|deep bowl|big bowl] of [tomato|pumpkin|lentil] soup", "a [sizzling|smoky] skillet of [fajitas|shakshuka]",
                "a [stack|plate] of [grilled|charred] skewers"],
           ["[still steaming|steaming hot|piping hot]", f"garnished with {_F_GARNISH}", f"[sprinkled|finished|scattered] with {_F_GARNISH}",
            "topped with a [soft-boiled|jammy|fried] egg", "with a [drizzle|swirl|pool] of [chili sauce|cream|pesto]", "[glistening|glossy] with [sauce|butter|glaze]",
@@ -223,26 +224,26 @@ SUBJECT_EN: dict[str, list[Group]] = {
           [f"on a {_F_SURF} counter", "on a slate serving board", "on a [linen|checked|stained] tablecloth", "at a [busy|late-night|roadside] food stall",
            "beside a steaming pot", f"in a {_F_PLATE} ceramic bowl", "on a [chrome|formica] diner counter", "at a [noisy|tiny|crowded] noodle bar",
            f"on a {_F_PLATE} plate"], SMALL),
-        G(TABLE, ["a [stack|tower|pile] of [blueberry|buttermilk|banana] pancakes", "a slice of [lemon meringue|key lime|apple] [tart|pie]", "a [chocolate|carrot|coconut] layer cake",
+        G(TABLE, [f"a {_F_ADJ} [stack|tower|pile] of [blueberry|buttermilk|banana] pancakes", "a slice of [lemon meringue|key lime|apple] [tart|pie]", "a [chocolate|carrot|coconut] layer cake",
                "a basket of [warm|flaky|golden] croissants", "a [rustic|crackly|seeded] sourdough loaf", "a [tray|plate] of [cinnamon|cardamom] buns",
-               "a [strawberry|cherry|blueberry] cheesecake", "a loaf of [banana|walnut|rye] bread", "a [plate|dish|serving] of macarons in [pastel|soft|jewel] shades",
+               "a [strawberry|cherry|blueberry] cheesecake", "a loaf of [banana|walnut|rye] bread", f"a {_F_ADJ} [plate|dish|serving] of macarons in [pastel|soft|jewel] shades",
                "a [dozen|plate of] [glazed|sugared] doughnuts"],
           ["just out of the oven", "[dusted|dusted lightly] with powdered sugar", "[drizzled|glazed] with honey", "topped with [melting|soft] butter",
            "with [crumbs|flakes] scattered around", "[glistening|sticky] with syrup", "cut to show the layers", "[piled|stacked] high",
            "[oozing|dripping] with [jam|cream|caramel]"],
           ["on a [rustic|scrubbed|floury] wooden board", f"on a {_F_SURF} counter", "on a [cake|glass|tiered] stand", "on a [checked|faded] picnic blanket",
            "beside a pot of tea", "in a [bakery|cafe|patisserie] window", "on a [floral|white|gold-rimmed] china plate"], SMALL),
-        G(TABLE, ["a [glass|tall glass|tumbler] of iced matcha latte", "a [strawberry|vanilla|chocolate] milkshake", "a [gin|rum|mezcal] cocktail with a lime wedge",
-               "a [glass|tall glass|tumbler] of fresh [orange|grapefruit|blood orange] juice", "a [tall|frosty] glass of [lemonade|iced tea]", "a [cold|chilled] pint of [cider|beer]",
-               "a [glass|tall glass|tumbler] of [frozen|mango|berry] smoothie", "a flat white coffee with latte art", "a pot of [jasmine|mint|green] tea",
+        G(TABLE, ["a [glass|tall glass|tumbler|chilled glass] of iced matcha latte", "a [strawberry|vanilla|chocolate] milkshake", "a [gin|rum|mezcal] cocktail with a lime wedge",
+               "a [glass|tall glass|tumbler|chilled glass] of fresh [orange|grapefruit|blood orange] juice", "a [tall|frosty] glass of [lemonade|iced tea]", "a [cold|chilled] pint of [cider|beer]",
+               "a [glass|tall glass|tumbler|chilled glass] of [frozen|mango|berry] smoothie", "a flat white coffee with latte art", "a pot of [jasmine|mint|green] tea",
                "a mug of hot chocolate with marshmallows"],
           ["beaded with condensation", "[topped|finished] with [whipped cream|a sprig of mint|a twist of peel]", "[swirled|layered] in two colours",
            "[fizzing|sparkling] with bubbles", "with a [striped|paper|glass] straw", "[garnished|served] with a slice of citrus", "just poured",
            "[steaming|still hot] in the cold air"],
           ["on a [sunny|shaded|crowded] cafe terrace", "on a [zinc|marble|copper] bar", "beside a [sunlit|open|fogged] window", "on a [wooden|wicker|tin] tray",
            "at a poolside bar", "on a [tiled|mosaic] cafe counter", "on a [rain-spotted|little] balcony ledge"], SMALL),
-        G(TABLE, ["a platter of fresh oysters", "a cheese board with [grapes|figs|quince] and crackers", "a [bowl|deep bowl|big bowl] of tropical fruit salad",
-               "a [plate|dish|serving] of sushi [rolls|and sashimi|nigiri]", "a breakfast of eggs and avocado toast", "a [colourful|crisp] salad with [feta|pomegranate|walnuts]",
+        G(TABLE, ["a platter of fresh oysters", "a cheese board with [grapes|figs|quince] and crackers", f"a {_F_ADJ} [bowl|deep bowl|big bowl] of tropical fruit salad",
+               f"a {_F_ADJ} [plate|dish|serving] of sushi [rolls|and sashimi|nigiri]", "a breakfast of eggs and avocado toast", "a [colourful|crisp] salad with [feta|pomegranate|walnuts]",
                "a [bowl|plate] of fresh [berries|cherries|figs]", "a [mezze|tapas] spread", "a [bowl|plate] of dumplings with dipping sauce",
                "a [platter|board] of cured meats"],
           ["[arranged|laid out] with care", "[drizzled|dressed] with lemon", f"[scattered|topped] with {_F_GARNISH}", "[glistening|gleaming] with juice",
@@ -492,8 +493,8 @@ SUBJECT_EN: dict[str, list[Group]] = {
               "the Chinese palaces of the Forbidden City", "a Chinese canal village in Jiangnan", "a [long|golden|red] Chinese dragon dance through the lanes",
               "a Chinese tea terrace on a [steep|misty] hillside", "a [crowded|steaming] Chinese night market with red lanterns",
               "a [red|gilded|weathered] Chinese temple gate hung with lanterns", "a Chinese [stone|wooden|lakeside] pavilion with upturned eaves",
-              "a Chinese [kite|lantern|flower] festival on a [riverbank|temple square]", "Chinese [rice|terraced] fields below [karst|limestone] peaks",
-              "a Chinese [sampan|bamboo raft] drifting on the Li River", "a Chinese opera stage lit by [red|paper|swaying] lanterns"],
+              "a Chinese [kite|lantern|chrysanthemum] festival on a [riverbank|temple square]", "Chinese [rice|terraced] fields below [karst|limestone] peaks",
+              "a Chinese [sampan|bamboo raft] drifting on the Li [waters|current]", "a Chinese opera stage lit by [red|paper|swaying] lanterns"],
           ["[decorated|dressed up|hung with red] for the [New Year|Spring Festival]", "under [falling|drifting] plum blossoms",
            "[during|on the night of] the Lantern Festival", "in [soft|light|warm] spring rain", "[surrounded by|wreathed in] incense smoke", _GOLD_RED,
            "beneath a [full|huge|round|golden] autumn moon", "in [quiet|pale|thin] morning mist", "[strung|hung] with [red|paper|silk] lanterns",
@@ -503,9 +504,9 @@ SUBJECT_EN: dict[str, list[Group]] = {
            "at the foot of [karst|limestone|misty] peaks", "in a [bamboo|pine] grove", "on a [terraced|steep] hillside"]),
         G(TABLE, ["a Chinese calligraphy scroll", "a display of Chinese mid-autumn mooncakes", "a Chinese Peking opera mask",
                "a blue and white Chinese porcelain jar", "a jade carving of a Chinese dragon", "a Chinese gongfu tea ceremony with a Yixing teapot",
-               "a Chinese paper-cut of a [rooster|tiger|rabbit|carp]", "a silk qipao with [plum blossom|peony|crane] embroidery",
+               "a Chinese paper-cut of a [rooster|rabbit|carp|magpie]", "a silk qipao with [plum blossom|peony|crane] embroidery",
                "a Chinese red lantern of [silk|paper]", "a Chinese zither with silk strings", "a Chinese [jade|bronze|lacquer] incense burner",
-               "a set of Chinese [ink brushes|seal stamps] on a silk mat", "a Chinese bamboo steamer of [dumplings|bao buns]"],
+               "a set of Chinese [calligraphy brushes|seal stamps] on a silk mat", "a Chinese bamboo steamer of [dumplings|bao buns]"],
           [_GOLD_RED, "[glowing|lit] softly", "[laid out|set out] for the Mid-Autumn Festival", "[decorated|dressed up] for the New Year",
            "[wrapped|tied] in [red|crimson|plain] silk"],
           ["on a [rosewood|lacquered|camphor-wood] desk", "in a [scholar's|tea|lakeside] pavilion", "in a [lattice-windowed|quiet|dim] hall",
@@ -799,6 +800,18 @@ LOOKS_EN: dict[str, dict[int, list[str]]] = {
 # Light, time and mood clauses that fit a scene (added to a prompt now and then; their tags are checked).
 _LIGHT = "[light|glow|sun|brightness|gleam]"
 _FADE = "[fades|dims|softens|slips away|drains away|thins out]"
+# When: a short time clause after the setting ("at first light", "late at night"), per scene.
+WHEN_EN: dict[Scene, list[str]] = {
+    OUT: ["[at|just after|just before|soon after] [dawn|dusk|sunrise|sunset|first light|nightfall]",
+          "on a [grey|frosty|windy|still|bright|muggy|misty|raw|mild] [morning|afternoon|evening|day]", "in [early|late|high] [spring|summer|autumn]",
+          "in [midwinter|deep winter|the depths of winter]", "[after|during] the [rain|first snow|harvest|thaw]", "[late|early] in the [day|afternoon|season]",
+          "at the [height|end] of summer", "just before a storm", "in the last of the light", "on a still night", "at low tide"],
+    ROOM: ["[late|early] [at night|in the morning|in the evening]", "on a [Sunday|rainy|slow|snowy] [afternoon|evening|morning]", "at teatime",
+           "after midnight", "in the middle of the day", "just before dawn"],
+    TABLE: ["[early|late] in the [morning|day]", "after [dinner|lunch|breakfast]", "on a [slow|quiet|lazy] afternoon"],
+    DREAM: ["at the end of time", "in an endless twilight", "under an unknown sun", "between two heartbeats"],
+}
+
 EXTRA_EN: dict[Scene, list[str]] = {
     OUT: [f"as the [evening|late|last|amber|copper] {_LIGHT} {_FADE}", "on a [grey|crisp|still|raw|bright|damp] [winter|autumn|spring] morning",
         "under a [pale|thin|watery|low|weak] [winter|spring|March] sun", "with [mist|fog|haze] drifting [past|low over the ground|in from the water|between the pines]",
@@ -858,6 +871,7 @@ STYLE_KEYWORDS: dict[Language, dict[str, list[str]]] = {
 
 SUBJECTS = {Language.EN: SUBJECT_EN, Language.ZH: SUBJECT_ZH}
 EXTRAS = {Language.EN: EXTRA_EN, Language.ZH: EXTRA_ZH}
+WHENS = {Language.EN: WHEN_EN, Language.ZH: {}}
 RENDER_TEXTS = {Language.EN: RENDER_TEXTS_EN, Language.ZH: RENDER_TEXTS_ZH}
 
 
