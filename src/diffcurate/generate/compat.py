@@ -143,7 +143,7 @@ _EN: dict[Tag, str] = {
     Tag.SPEED: r"speeding|racing|rushing|hurtling|motion blur|sense of speed|streaks? of movement|at full speed|in a blur",
     Tag.AT_REST: r"asleep|sleeping|dozing|parked|docked|moored|motionless|standing still",
     Tag.NEW: r"brand[- ]new|shiny new|spotless|pristine|unused|mint condition|freshly painted",
-    Tag.WORN: r"worn|well[- ]worn|weathered|weather-beaten|battered|beaten-up|knocked-about|scuffed|years of (careful |daily )?use|rusty|rust-eaten"
+    Tag.WORN: r"worn|well[- ]worn|well[- ]loved|weathered|weather-beaten|battered|beaten-up|knocked-about|scuffed|years of (careful |daily )?use|rusty|rust-eaten"
               r"|tarnished|chipped|dented|threadbare|second-hand|patched(-up)?|corroded|timeworn",
     Tag.PHOTO: r"photo(graph)?s?|photography|photographic|photorealistic|dslr|snapshot|polaroid|full-frame camera",
     Tag.DRAWN: r"painting|painted in|watercolou?rs?|oil on canvas|gouache|charcoal|pencil|graphite|ink wash|sketch(ed)?"

@@ -7,16 +7,17 @@ same text:
 1. a head from one of the subject's groups (vocab.py), its `[a|b]` alternatives drawn;
 2. a style treatment and a camera treatment (treatments.py) that suit the subject and the head and
    are compatible with each other (compat.py: no soft bokeh in pixel art, no macro lens on a
-   watercolor, no drone shot of a teacup);
-3. the group's state and setting, and now and then a light / time / mood clause for its scene, each
-   drawn among the phrases compatible with every tag the prompt has so far (no peonies in full bloom
-   under snow, no morning light at midnight);
+   watercolor, no drone shot of a teacup), and their phrasings, each drawn compatible too;
+3. the group's state and setting, and now and then a time, how the head looks and a light / mood
+   clause for its scene, each drawn among the phrases compatible with every tag the prompt has so
+   far (no peonies in full bloom under snow, no morning light at midnight);
 4. a sentence frame that writes the style and the camera the way a person would: as the frame of the
-   head ("A watercolor painting of …", "An aerial view of …"), as a clause ("…, painted in loose
-   watercolor washes", "…, seen from high above"), combined ("A watercolor close-up of …"), or as
-   a second sentence. The default style (T1) and camera (C1) are sometimes left unsaid, as people do.
+   head ("A loose watercolor study of …", "An aerial view of …"), as a clause between or after the
+   content ("…, seen from high above, …"), combined ("A watercolor close-up of …"), or as a second
+   sentence. The default style (T1) and camera (C1) are often left unsaid, as people do.
 
-Chinese prompts follow the same steps with their own banks and frames.
+Chinese prompts follow the same steps with their own banks and frames. `is_comma_list` tells a
+prompt written as a list of tags from a sentence (the benchmark and the tests use it).
 """
 
 from __future__ import annotations
@@ -33,25 +34,28 @@ from diffcurate.generate.treatments import CAMERAS, STYLES, Treatment
 from diffcurate.generate.vocab import EXTRAS, RENDER_TEXTS, SUBJECTS, WHENS, Group
 from diffcurate.schemas import Language
 
-P_STATE = 0.75  # a prompt says what its head is doing / how it is
+P_STATE = 0.7  # a prompt says what its head is doing / how it is
 P_SETTING = 0.75  # ... and where
 P_WHEN = 0.3  # ... and when (a short time clause after the setting)
-P_LOOK = 0.3  # ... and how it looks (groups that have looks)
+P_LOOK = 0.25  # ... and how it looks (groups that have looks)
 P_EXTRA = 0.2  # ... and now and then the light, the time or the mood
 P_OMIT_DEFAULT_STYLE = 0.6  # T1 prompts that state no style (a plain prompt is a photograph)
 P_OMIT_DEFAULT_CAMERA = 0.9  # C1 prompts that state no camera
 
 _OF_NOUN = re.compile(r"^(?:a|an) (.+) of$")
+_SHOWS = ("shows", "captures", "depicts", "finds", "follows", "catches", "holds")  # "This watercolor study shows …"
 
-# Sentence frames. {core} is head + state + setting; {sof}/{cof} the style / camera as a frame of
-# the head, {scl}/{ccl} as a clause, {scof} both in one frame ("a watercolor close-up of"), {snoun}
-# the style as a noun ("watercolor painting"); {Name} is capitalised; <…> is left out when a slot
-# inside it is empty. Each frame lists the roles it needs.
+# Sentence frames. {core} is head + state + setting, {rest} state + setting; {sof}/{cof} the style /
+# camera as a frame of the head, {scl}/{ccl} as a clause, {scof} both in one frame ("a watercolor
+# close-up of"), {snoun} the style as a noun ("watercolor painting"); {Name} is capitalised; <…> is
+# left out when a slot inside it is empty. Each frame lists the roles it needs. Frames that set a
+# treatment between two content parts come first: their word junctions vary the most.
 _EN_BOTH = [
     ("{sof} {head}, {ccl}, {rest}.", ("sof", "ccl", "rest")),
     ("{cof} {head}, {scl}, {rest}.", ("cof", "scl", "rest")),
     ("{head}, {ccl} and {scl}, {rest}.", ("ccl", "scl", "rest")),
     ("In this {snoun}, {head}, {ccl}, {rest}.", ("snoun", "ccl", "rest")),
+    ("This {snoun} {shows} {head}, {ccl}, {rest}.", ("snoun", "ccl", "rest")),
     ("{sof} {head} {state}, {ccl}, {setting}.", ("sof", "ccl", "state", "setting")),
     ("{head} {state}, {scl}, {setting}, {ccl}.", ("scl", "ccl", "state", "setting")),
     ("{cof} {head} {state}, {scl}, {setting}.", ("cof", "scl", "state", "setting")),
@@ -72,6 +76,7 @@ _EN_STYLE = [
     ("{sof} {head}, {rest}.", ("sof", "rest")),
     ("{core}, {scl}<, {extra}>.", ("scl",)),
     ("In this {snoun}, {core}<, {extra}>.", ("snoun",)),
+    ("This {snoun} {shows} {core}<, {extra}>.", ("snoun",)),
     ("{core}<, {extra}>. {Scl}.", ("scl",)),
     ("{Setting}, {head}< {state}>, {scl}.", ("scl", "setting")),
 ]
@@ -235,6 +240,7 @@ def _compose_with(spec: Spec, group: Group, template: str, rng: random.Random) -
     if rng.random() < P_EXTRA:
         slots["extra"], t = pick_compatible(rng, EXTRAS[lang][group.scene], tags, lang)
         tags |= t
+    slots["shows"] = _pick(rng, _SHOWS)
     slots["core"] = _core(slots, lang)
     if lang is Language.EN:
         slots["rest"] = " ".join(p for p in (slots.get("state", ""), slots.get("setting", "")) if p)

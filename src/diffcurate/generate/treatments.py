@@ -223,7 +223,7 @@ CAMERA_EN: dict[str, list[Treatment]] = {
     ],
     "C5": [T(of=["a low-angle [view|shot|frame] of", "a [steep|dizzying|ground-level] worm's-eye view of"],
              clause=["from a [low|very low|steep|dizzying] angle", f"{_SEEN} from [below|ground level|knee height]",
-                     "[looking|peering|gazing|staring|glancing] up from [below|the ground|the pavement|knee height|the grass|a crouch]"],
+                     "[seen|shot|viewed|framed|taken] looking up from [below|the ground|the pavement|knee height|the grass|a crouch]"],
              noun=["low-angle view", "low-angle shot"])],
     "C6": [
         T(of=["a shallow-focus [shot|study|view] of", "a [soft|gentle|dreamy] shallow depth of field [shot|study] of"],
