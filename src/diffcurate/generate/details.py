@@ -50,6 +50,10 @@ _FLOWER = (
 _TREE = r"\b(tree|sequoia|oak|willow|birch|maple|pine|baobab|juniper|olive)\b"
 _FUNGUS = r"\b(mushrooms?|toadstools?|fern|moss)\b"
 _LEAF = r"\b(monstera|succulents|cactus|eucalyptus|pothos|fig|plant|bonsai|basil|rosemary|mint|terrarium)\b"
+_SANDY = r"\b(beach|dunes?|desert|sand|salt flat|oasis|canyon|mesa|shore|coast\w*)\b"
+_PEAKS = r"\b(mountains?|peaks?|ridges?|pass|fjord|valley|alps|dolomites|andes|himalayas|highlands)\b"
+_GREEN = r"\b(meadow|hills|moor|forest|valley|tundra|highlands|fjord|pine|larch|gorge|waterfall)\b"
+_WATER = r"\b(lake|river|waterfall|stream|delta|lagoon|fjord|sea|ocean|shore)\b"
 _CAR = r"\b(car|truck|taxi|limousine|bus|van|motorcycle|bicycle|bike|scooter)\b"
 _SHIP = r"\b(ship|boat|sailboat|tugboat|ferry)\b"
 _PLANE = r"\b(plane|airplane|jet|biplane|seaplane|helicopter|shuttle)\b"
@@ -82,9 +86,10 @@ SUBJECT_DETAIL_EN: dict[str, list[Detail]] = {
            D("Brass fittings [gleam|glint] on [painted|pale] woodwork."), D("A velvet armchair sits in the corner."),
            D("The walls are pale plaster, [softly|slightly] uneven."), D("A rag rug covers part of the floor."),
            D("Paperbacks and a ceramic jar crowd a shelf.")],
-    "S5": [D("Rippled sand and scattered pebbles fill the foreground."), D("Jagged rocks are streaked with minerals."),
-           D("Low grasses bend in the wind."), D("Layers of distant ridges fade into haze."), D("Clear water runs over smooth stones."),
-           D("Wisps of cloud cling to the peaks."), D("[Lichen|Moss] spreads over the [boulders|rocks].")],
+    "S5": [D("Rippled sand and scattered pebbles fill the foreground.", _SANDY), D("Jagged rocks are streaked with minerals."),
+           D("Low grasses bend in the wind.", _GREEN), D("Layers of distant ridges fade into haze.", _PEAKS),
+           D("Clear water runs over smooth stones.", _WATER), D("Wisps of cloud cling to the peaks.", _PEAKS),
+           D("[Lichen|Moss] spreads over the [boulders|rocks].", _GREEN)],
     "S6": [D("Weathered brick and wrought-iron balconies line the view."), D("Glass facades reflect the [clouds|light]."),
            D("Wet cobblestones [shine|gleam] between painted shutters."), D("Terracotta roof tiles climb in uneven rows."),
            D("Tiny lit windows run in rows."), D("Rusted steel beams meet [rough|pale] concrete.")],

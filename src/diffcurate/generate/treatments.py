@@ -216,13 +216,14 @@ CAMERA_EN: dict[str, list[Treatment]] = {
     ],
     "C4": [
         T(of=["an aerial [view|shot|image] of", "a drone [shot|view] of"],
-          clause=[f"{_SEEN} from high above", "from a [hovering|passing|high|distant] drone", f"{_SEEN} from the air"], noun=["aerial view"]),
+          clause=[f"{_SEEN} from a [hovering|passing|high|distant] drone", "from a drone high above", f"{_SEEN} in an aerial [view|shot]"],
+          noun=["aerial view"]),
         T(of=["a [neat|clean|tidy] top-down [view|shot] of", "an overhead [view|shot] of"], clause=[f"{_SEEN} top-down", f"{_SEEN} from directly overhead"],
           noun=["top-down view", "overhead view"]),
         T(of=["a flat lay of"], clause=["as a [neat|tidy|careful] flat lay"], noun=["flat lay"], needs={SMALL}),
     ],
     "C5": [T(of=["a low-angle [view|shot|frame] of", "a [steep|dizzying|ground-level] worm's-eye view of"],
-             clause=["from a [low|very low|steep|dizzying] angle", f"{_SEEN} from [below|ground level|knee height]",
+             clause=["from a [low|very low|steep|dizzying] angle", f"{_SEEN} from [below|ground level|knee height] looking up",
                      "[seen|shot|viewed|framed|taken] looking up from [below|the ground|the pavement|knee height|the grass|a crouch]"],
              noun=["low-angle view", "low-angle shot"])],
     "C6": [
