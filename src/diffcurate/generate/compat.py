@@ -161,7 +161,8 @@ _EN: dict[Tag, str] = {
     Tag.LENS: r"bokeh|\d+ ?mm|f/\d+(\.\d+)?|(portrait|macro|fisheye|telephoto|wide-angle) lens|long exposure|dslr|shutter"
               r"|full-frame camera|lens flare|film grain",
     Tag.BLUR: r"bokeh|blurr(ed|y)|depth of field|soft[- ]focus|shallow focus|out of focus|motion blur|defocused",
-    Tag.LIGHT_3D: r"chiaroscuro|rim light(ing)?|volumetric|god rays|light rays|ray-traced|global illumination|dramatic lighting",
+    Tag.LIGHT_3D: r"chiaroscuro|rim light(ing)?|volumetric|god rays|light rays|ray-traced|global illumination|dramatic lighting"
+                  r"|(dramatically|starkly|moodily) lit",
     Tag.OPEN_SKY: r"sky full of stars|starry sky|under the stars|northern lights|rainbow|open sky|stormy sky",
     Tag.AERIAL: r"aerial|drone|bird's[- ]eye|from high above|from the air|satellite",
     Tag.PANORAMA: r"panorama|panoramic|sweeping vista|to the horizon",
