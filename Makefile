@@ -54,6 +54,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_download.py
 	$(BIN)/python benchmarks/bench_neardup.py
 	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_seeded_head.py
+	$(BIN)/python benchmarks/bench_generate.py run
 	$(BIN)/python benchmarks/bench_balance.py
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_train.py

@@ -21,11 +21,11 @@ from rich.progress import Progress
 from diffcurate import schemas as S
 from diffcurate.classify.artifact import save_classifier
 from diffcurate.classify.base import Backend
-from diffcurate.classify.embedding import EmbeddingConfig, SeedHead
+from diffcurate.classify.embedding import EmbeddingConfig, SeedFeatures, SeedHead, parse_axes
 from diffcurate.classify.encoders import EncoderName, EncoderPrecision
 from diffcurate.classify.run import ClassifyConfig, check_texts, classify_table, evaluate_reference, load_labelled
 from diffcurate.cli import read_input
-from diffcurate.errors import DiffcurateError
+from diffcurate.errors import ConfigError, DiffcurateError
 from diffcurate.io import atomic_outputs
 from diffcurate.llm_cli import (
     ClaudeOptions,
@@ -41,6 +41,15 @@ from diffcurate.params import stage_defaults
 P = stage_defaults("classify", __file__)
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
+
+
+def check_axes(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
+    """A comma-separated subset of subject,style,camera (may be empty); a typo fails at parse time."""
+    try:
+        parse_axes(value, f"--{param.name.replace('_', '-')}")
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
 
 
 @app.command()
@@ -88,6 +97,28 @@ def main(
     seed_head: Annotated[
         SeedHead, typer.Option(help="With seed labels: logistic head on frozen embeddings, or fine-tune the encoder.")
     ] = P("embedding.seed_head", SeedHead),
+    seed_features: Annotated[
+        SeedFeatures,
+        typer.Option(
+            help="Logistic head's features: minilm (+ cue flags), minilm+phrases (+ phrase-list flags), minilm+use (+ USE too)."
+        ),
+    ] = P("embedding.seed_features", SeedFeatures),
+    head_c: Annotated[float, typer.Option(min=1e-6, help="Inverse regularisation of the logistic seed head.")] = P(
+        "embedding.head_c"
+    ),
+    head_balanced: Annotated[
+        str,
+        typer.Option(
+            callback=check_axes, help="Axes whose logistic head weighs codes by inverse frequency (comma-separated; empty: none)."
+        ),
+    ] = P("embedding.head_balanced"),
+    blend_axes: Annotated[
+        str,
+        typer.Option(
+            callback=check_axes,
+            help="Axes whose logistic head is blended with zero-shot, the weight by inner CV on the seed labels (comma-separated; empty: none).",
+        ),
+    ] = P("embedding.blend_axes"),
     finetune_epochs: Annotated[int, typer.Option(min=1, help="Epochs of the fine-tuned seed head.")] = P(
         "embedding.finetune_epochs"
     ),
@@ -117,6 +148,10 @@ def main(
             default_bonus=default_bonus,
             phrase_bonus=phrase_bonus,
             seed_head=seed_head,
+            seed_features=seed_features,
+            head_c=head_c,
+            head_balanced=head_balanced,
+            blend_axes=blend_axes,
             finetune_epochs=finetune_epochs,
         ),
         claude=claude.config,

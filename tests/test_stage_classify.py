@@ -140,3 +140,32 @@ def test_without_a_reference_the_declared_plot_is_still_written(tables, tmp_path
     res = invoke(tmp_path, "--input", str(tables["input"]), "--backend", "keyword", "--reference", "")
     assert res.exit_code == 0, res.output
     assert list(pd.read_csv(tmp_path / "plots/confusion_subject.csv").columns) == ["actual", "predicted"]
+
+
+def test_seeded_head_with_use_features_writes_outputs(tables, tmp_path):
+    from diffcurate.classify.artifact import load_classifier
+
+    seed = ["--seed-labels", str(tables["reference"]), "--seed-features", "minilm+use"]
+    res = invoke(tmp_path, "--input", str(tables["input"]), *seed, "--head-balanced", "camera", "--blend-axes", "style,camera")
+    assert res.exit_code == 0, res.output
+    out = pd.read_parquet(tmp_path / "out/prompts.parquet")
+    assert len(out) == len(ROWS) and out["subject"].notna().all()
+    m = json.loads((tmp_path / "m.json").read_text())
+    assert m["seed_head"]["features"] == "minilm+use" and m["n_seed_labels"] == len(ROWS)
+    weights = m["seed_head"]["blend_weight"]
+    assert weights["subject"] == 1.0 and 0.0 <= weights["style"] <= 1.0 and 0.0 <= weights["camera"] <= 1.0
+    config = json.loads((tmp_path / "model/config.json").read_text())
+    assert config["fitted_head"] == "logistic" and config["config"]["embedding"]["seed_features"] == "minilm+use"
+    # gapfill / expand re-classify with the saved head: the same labels.
+    _, clf = load_classifier(tmp_path / "model")
+    again = clf.classify(out["text"].tolist(), out["language"].tolist())
+    assert [p.subject for p in again] == out["subject"].tolist() and [p.camera for p in again] == out["camera"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--seed-features", "minilm+usee"), ("--head-balanced", "camra"), ("--blend-axes", "style;camera")]
+)
+def test_seed_head_options_reject_typos_at_parse_time(tables, tmp_path, option, value):
+    res = invoke(tmp_path, "--input", str(tables["input"]), option, value)
+    assert res.exit_code == 2 and value in res.output
+    assert not (tmp_path / "out").exists()

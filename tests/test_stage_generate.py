@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import load_stage
@@ -194,3 +195,32 @@ def test_classifier_artifact_round_trip_with_a_seed_head(tmp_path):
     assert clf2.classify(texts[:6]) == clf.classify(texts[:6])
     save_classifier(tmp_path / "model", cfg, EmbeddingClassifier(cfg.embedding))  # zero-shot: the stale head goes
     assert not (tmp_path / "model/head.pkl").exists()
+
+
+def test_a_seed_head_saved_before_issue_20_still_loads(tmp_path):
+    """Before the USE head, config.json had no seed_features / head_balanced / blend_axes and head.pkl
+    held a LogisticRegression per axis (or the one code seen): it loads as that head."""
+    import pickle
+
+    from sklearn.linear_model import LogisticRegression
+
+    from diffcurate.classify.embedding import cue_flags
+    from diffcurate.taxonomy import Axis
+
+    texts = [t for t, _ in ROWS]
+    clf = EmbeddingClassifier()
+    x = np.hstack([clf.embed(texts), cue_flags(texts)])  # the old head's features
+    subject = LogisticRegression(C=4.0).fit(x, ["S1", "S2", "S1", "S2", "S1", "S2"][: len(texts)])
+    save_classifier(tmp_path / "model", ClassifyConfig(claude=ClaudeConfig(temperature=None)), clf)  # zero-shot config
+    meta = json.loads((tmp_path / "model/config.json").read_text())
+    for key in ("seed_features", "head_balanced", "blend_axes"):
+        del meta["config"]["embedding"][key]
+    meta.update(fitted_head="logistic", n_seed_labels=len(texts))
+    (tmp_path / "model/config.json").write_text(json.dumps(meta))
+    heads = {Axis.SUBJECT: subject, Axis.STYLE: "T1", Axis.CAMERA: "C1"}
+    (tmp_path / "model/head.pkl").write_bytes(pickle.dumps({"heads": heads, "finetuned": None, "n_seed": len(texts)}))
+    cfg, loaded = load_classifier(tmp_path / "model")
+    assert (cfg.embedding.seed_features.value, cfg.embedding.head_balanced, cfg.embedding.blend_axes) == ("minilm", "", "")
+    preds = loaded.classify(texts)
+    assert [p.subject for p in preds] == subject.predict(x).tolist()
+    assert {(p.style, p.style_conf, p.camera) for p in preds} == {("T1", 1.0, "C1")}

@@ -15,7 +15,7 @@ import pickle
 from pathlib import Path
 
 from diffcurate.classify.base import Backend, Classifier
-from diffcurate.classify.embedding import EmbeddingClassifier, EmbeddingConfig, SeedHead
+from diffcurate.classify.embedding import AxisHead, EmbeddingClassifier, EmbeddingConfig, SeedFeatures, SeedHead
 from diffcurate.classify.encoders import EncoderName, EncoderPrecision
 from diffcurate.classify.run import ClassifyConfig, make_classifier
 from diffcurate.errors import InputError
@@ -25,6 +25,8 @@ from diffcurate.llm_openai import OpenAIConfig, StructuredOutput
 
 CONFIG = "config.json"
 HEAD = "head.pkl"
+# The seed head's settings of artifacts written before these keys existed (the head they hold).
+OLD_HEAD_SETTINGS = {"seed_features": "minilm", "head_balanced": "", "blend_axes": ""}
 
 
 def config_dict(cfg: ClassifyConfig) -> dict:
@@ -35,12 +37,13 @@ def config_dict(cfg: ClassifyConfig) -> dict:
 
 
 def config_from_dict(d: dict) -> ClassifyConfig:
-    emb = dict(d["embedding"])
+    emb = {**OLD_HEAD_SETTINGS, **d["embedding"]}  # artifacts written before the USE head lack its keys
     emb.update(
         encoder_en=EncoderName(emb["encoder_en"]),
         encoder_zh=EncoderName(emb["encoder_zh"]),
         precision=EncoderPrecision(emb["precision"]),
         seed_head=SeedHead(emb["seed_head"]),
+        seed_features=SeedFeatures(emb["seed_features"]),
     )
     claude = dict(d["claude"])
     claude["mode"] = LLMMode(claude["mode"])
@@ -80,6 +83,13 @@ def save_classifier(directory: Path, cfg: ClassifyConfig, clf: Classifier, write
     write_text(directory / CONFIG, dumps_json(meta))
 
 
+def _old_head(axis, head) -> AxisHead:
+    """An AxisHead of a head pickled before issue 20 (a LogisticRegression, or the one code seen)."""
+    if isinstance(head, str):
+        return AxisHead(axis, None, (head,))
+    return AxisHead(axis, head, tuple(str(code) for code in head.classes_))
+
+
 def load_classifier(
     directory: Path, cache: Path | None = None, claude_base_url: str | None = None
 ) -> tuple[ClassifyConfig, Classifier]:
@@ -96,5 +106,7 @@ def load_classifier(
     state = pickle.loads((directory / HEAD).read_bytes())
     clf = EmbeddingClassifier(cfg.embedding)
     clf.heads, clf.finetuned, clf.n_seed = state["heads"], state["finetuned"], state["n_seed"]
+    if clf.heads is not None:  # before issue 20 a head was a LogisticRegression, or the one code seen
+        clf.heads = {axis: h if isinstance(h, AxisHead) else _old_head(axis, h) for axis, h in clf.heads.items()}
     clf.warm_up()
     return cfg, clf

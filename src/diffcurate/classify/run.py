@@ -111,30 +111,35 @@ def label_table(clf: Classifier, df: pd.DataFrame, progress: Progress | None = N
     return pd.concat([base, preds], axis=1)
 
 
-def evaluate_reference(
+def reference_predictions(
     cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.DataFrame | None, progress: Progress | None = None
-) -> tuple[dict, pd.DataFrame]:
-    """Agreement with reference labels, never scoring a prompt a head was fitted on.
+) -> tuple[pd.DataFrame, str]:
+    """Predictions for every reference prompt, never by a head fitted on it, and how they were made.
 
     No seed labels: the zero-shot classifier on every reference prompt. Seed labels that overlap
     the reference: k-fold cross-validation over the reference (seed rows outside it stay in every
-    training fold). The keyword baseline is measured on the same prompts for comparison.
-    `progress(n)` as reference prompts are labelled (each once, whatever the folds).
+    training fold). `progress(n)` as reference prompts are labelled (each once, whatever the folds).
     """
     if cfg.backend is not Backend.EMBEDDING or seed is None:
         pred = label_table(make_classifier(cfg, seed), reference, progress)
-        mode = "zero-shot" if cfg.backend is Backend.EMBEDDING else cfg.backend.value
-    else:
-        ref_keys = reference[S.TEXT].map(normalize)
-        extra = seed[~seed[S.TEXT].map(normalize).isin(set(ref_keys))]
-        parts = []
-        folds = KFold(cfg.cv_folds, shuffle=True, random_state=cfg.seed)
-        for train, test in folds.split(reference):
-            fit_on = pd.concat([reference.iloc[train], extra], ignore_index=True)
-            clf = make_classifier(cfg, fit_on)
-            parts.append(label_table(clf, reference.iloc[test], progress).set_index(reference.index[test]))
-        pred = pd.concat(parts).sort_index()
-        mode = f"seed-labelled, {cfg.cv_folds}-fold cross-validation"
+        return pred, "zero-shot" if cfg.backend is Backend.EMBEDDING else cfg.backend.value
+    ref_keys = reference[S.TEXT].map(normalize)
+    extra = seed[~seed[S.TEXT].map(normalize).isin(set(ref_keys))]
+    parts = []
+    folds = KFold(cfg.cv_folds, shuffle=True, random_state=cfg.seed)
+    for train, test in folds.split(reference):
+        fit_on = pd.concat([reference.iloc[train], extra], ignore_index=True)
+        clf = make_classifier(cfg, fit_on)
+        parts.append(label_table(clf, reference.iloc[test], progress).set_index(reference.index[test]))
+    return pd.concat(parts).sort_index(), f"seed-labelled, {cfg.cv_folds}-fold cross-validation"
+
+
+def evaluate_reference(
+    cfg: ClassifyConfig, reference: pd.DataFrame, seed: pd.DataFrame | None, progress: Progress | None = None
+) -> tuple[dict, pd.DataFrame]:
+    """Agreement with reference labels of `reference_predictions` (never scoring a prompt a head was
+    fitted on); the keyword baseline is measured on the same prompts for comparison."""
+    pred, mode = reference_predictions(cfg, reference, seed, progress)
     keyword = label_table(KeywordClassifier(), reference)
     report = {
         "mode": mode,
@@ -179,6 +184,11 @@ def classify_table(
     }
     if hasattr(clf, "n_checked"):  # the embedding backend: close calls redone in float64 (labels stable across CPUs)
         metrics["fp64_checked"] = clf.n_checked
+    if isinstance(clf, EmbeddingClassifier) and clf.heads:
+        metrics["seed_head"] = {
+            "features": cfg.embedding.seed_features.value,
+            "blend_weight": {axis.value: head.blend for axis, head in clf.heads.items()},  # the head's share vs zero-shot
+        }
     if isinstance(clf, LLMClassifier):
         llm = llm_config(cfg)
         metrics[clf.client.name] = {  # "claude" / "openai"

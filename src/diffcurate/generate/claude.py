@@ -22,7 +22,7 @@ from diffcurate import schemas as S
 from diffcurate.cache import JsonlCache, cache_key
 from diffcurate.generate.expand import Expander, Job, length
 from diffcurate.generate.gapfill import GenBackend, Generator, Slot
-from diffcurate.generate.vocab import STYLES
+from diffcurate.generate.vocab import STYLE_KEYWORDS
 from diffcurate.llm import ErrorKind, LLMClient, ToolRequest, ToolResult, require_answered
 from diffcurate.schemas import Language
 from diffcurate.taxonomy import AXES, NAMES, SUBJECTS, Axis
@@ -237,7 +237,7 @@ class ClaudeGenerator(ClaudeAsker, Generator):
         head = {
             S.SUBJECT: _meaning(Axis.SUBJECT, s0.subject),
             S.STYLE: _meaning(Axis.STYLE, s0.style),
-            "style_keywords": STYLES[Language.EN][s0.style]["keywords"] + STYLES[Language.ZH][s0.style]["keywords"],
+            "style_keywords": STYLE_KEYWORDS[Language.EN][s0.style] + STYLE_KEYWORDS[Language.ZH][s0.style],
             "length": {"en_words": list(self.words), "zh_chars": list(self.chars_zh)},
         }
         lines = [f"Write {len(slots)} prompts for this cell:", json.dumps(head, ensure_ascii=False)]

@@ -4,9 +4,12 @@ Which prompts: those in scope (`generated` prompts only by default, or `all`) sh
 `min_words` (English) / `min_chars_zh` (Chinese). Each gets a target length drawn from
 [`target_min`, `target_max`] words (Chinese: characters, [`zh_min_chars`, `zh_max_chars`]).
 
-The offline expander appends phrases from banks keyed by the prompt's subject, style and camera
-plus generic colour / lighting / atmosphere / composition banks (details.py): one category at a
-time in a seeded order, never the same phrase twice and never past the upper bound.
+The offline expander adds whole sentences from banks keyed by the prompt's subject, style and
+camera plus generic colour / lighting / atmosphere / composition banks (details.py): one category
+at a time in a seeded order (the subject first), never the same sentence twice, never past the
+upper bound, only sentences that apply to what the prompt shows (feathers for a bird) and whose
+tags make no incompatible pair with the prompt's (compat.py: no morning light in a night scene, no
+soft blur in pixel art). So an expansion reads as a few more sentences, not a list of tags.
 
 Every expansion is re-classified with the pipeline's classifier; one whose subject, style or
 camera differs from the prompt's codes is retried with a fresh draw (`max_attempts`), then the
@@ -27,6 +30,8 @@ import pandas as pd
 from diffcurate import schemas as S
 from diffcurate.classify.base import Classifier
 from diffcurate.errors import ConfigError, InputError
+from diffcurate.generate.compat import Tag, compatible, conflicts, tags_of
+from diffcurate.generate.compose import _upper, realize
 from diffcurate.generate.details import CAMERA_DETAIL, GENERIC, STYLE_DETAIL, SUBJECT_DETAIL
 from diffcurate.schemas import GENERATED, DropReason, Language
 from diffcurate.text import n_chars, n_words
@@ -75,10 +80,19 @@ def length(text: str, language: Language) -> int:
 
 
 _CATEGORIES = (S.SUBJECT, S.STYLE, S.CAMERA, "colour", "lighting", "composition", "atmosphere")  # detail banks
+# What a subject's heads are, for details that do not fit every head (no horizon behind a teacup).
+SUBJECT_TAGS: dict[str, frozenset[Tag]] = {
+    "S3": frozenset({Tag.SMALL}),
+    "S4": frozenset({Tag.INDOOR}),
+    "S5": frozenset({Tag.VAST}),
+    "S6": frozenset({Tag.VAST}),
+    "S9": frozenset({Tag.SMALL}),
+    "S10": frozenset({Tag.SMALL}),
+}
 
 
 def expand_offline(job: Job, rng: random.Random) -> str:
-    """Append detail phrases until the target length in [lo, hi] is reached (never beyond hi)."""
+    """Add detail sentences until the target length in [lo, hi] is reached (never beyond hi)."""
     lang = job.language
     banks = {
         S.SUBJECT: SUBJECT_DETAIL[lang][job.subject],
@@ -86,9 +100,12 @@ def expand_offline(job: Job, rng: random.Random) -> str:
         S.CAMERA: CAMERA_DETAIL[lang][job.camera],
         **GENERIC[lang],
     }
-    sep = "，" if lang is Language.ZH else ", "
+    zh = lang is Language.ZH
     target = rng.randint(job.lo, job.hi)
-    text = job.text.rstrip(" ,.;，。")
+    text = job.text.rstrip(" ,.;，。；")
+    if not text.endswith(("!", "?", "！", "？")):
+        text += "。" if zh else "."
+    tags = set(tags_of(text, lang)) | SUBJECT_TAGS.get(job.subject, frozenset())
     used: set[str] = set()
     # Subject first (it anchors the class), then the rest in a seeded order; a second pass over
     # the categories if the first did not reach the target.
@@ -97,13 +114,16 @@ def expand_offline(job: Job, rng: random.Random) -> str:
         for cat in order:
             if length(text, lang) >= target:
                 break
-            options = [p for p in banks[cat] if p not in used and p.lower() not in text.lower()]
+            options = [d for d in banks[cat] if d.text not in used and (d.needs is None or d.needs.search(job.text))]
             rng.shuffle(options)
-            for phrase in options:
-                candidate = text + sep + phrase
-                if length(candidate, lang) <= job.hi:
-                    text = candidate
-                    used.add(phrase)
+            for detail in options:
+                sentence = _upper(realize(detail.text, rng))
+                t = tags_of(sentence, lang)
+                candidate = text + sentence if zh else f"{text} {sentence}"
+                fits = compatible(t, tags) and not conflicts(t) and sentence.lower() not in text.lower()
+                if fits and length(candidate, lang) <= job.hi:
+                    text, tags = candidate, tags | t
+                    used.add(detail.text)
                     break
     return text
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -170,11 +171,15 @@ class OfflineGenerator(Generator):
         return {s.id: generate(s.spec, k, f"{self.seed}|{s.id}", start=start) for s in slots}
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def distinct_n(texts: Sequence[str], n: int) -> float | None:
-    """Distinct n-grams / total n-grams over whitespace tokens (Chinese: characters): diversity."""
+    """Distinct n-grams / total n-grams over lower-cased whitespace tokens (Chinese prompts:
+    characters), pooled over all texts: diversity. None if the texts have no n-gram."""
     grams: list[tuple[str, ...]] = []
     for t in texts:
-        toks = t.lower().split() if " " in t else list(t)
+        toks = list(t) if _HAN.search(t) else t.lower().split()
         grams += [tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)]
     return round(len(set(grams)) / len(grams), 4) if grams else None
 
