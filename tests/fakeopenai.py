@@ -242,6 +242,9 @@ class FakeOpenAI:
                 elif fault == "expired":
                     error = {"code": "batch_expired", "message": "This request could not be executed before the window expired."}
                     bad.append({"id": "r", "custom_id": cid, "response": None, "error": error})
+                elif "response_format" in line["body"] and not self.json_schema:
+                    err = {"error": {"message": "response_format is not supported", "type": "invalid_request_error"}}
+                    bad.append({"id": "r", "custom_id": cid, "response": {"status_code": 400, "body": err}, "error": None})
                 else:
                     body = self.completion(line["body"], None)
                     good.append({"id": "r", "custom_id": cid, "response": {"status_code": 200, "body": body}, "error": None})

@@ -209,6 +209,25 @@ def test_batch_api_with_partial_failures_resubmits_only_those(api, tmp_path):
     assert sum(api.requests.values()) == n
 
 
+def test_batch_auto_falls_back_to_tools_for_the_requests_the_server_refused(api, tmp_path):
+    api.json_schema = False  # the refusal comes per request, in the batch's error file
+    clf = classifier(api, tmp_path, mode=LLMMode.BATCH)
+    assert codes(clf.classify(TEXTS)) == [GOLD[t] for t in TEXTS]
+    assert clf.client.format is StructuredOutput.TOOLS and api.count("POST", "/v1/batches") == 2
+    first, second = ([json.loads(x)["body"] for x in u.decode().splitlines()] for u in api.uploads)
+    assert all("response_format" in b for b in first) and all("tools" in b and "response_format" not in b for b in second)
+    assert len(second) == len(first)  # every request was refused once and resubmitted once
+    assert clf.client.usage.errors == {"structured_output_fallback": 1, "batch_errored": len(first)}
+
+
+def test_batch_with_an_explicit_json_schema_the_server_refuses_is_an_error_not_a_fallback(api, tmp_path):
+    api.json_schema = False
+    clf = classifier(api, tmp_path, mode=LLMMode.BATCH, structured_output=StructuredOutput.JSON_SCHEMA)
+    preds = clf.classify(TEXTS[:2])
+    assert all(p.flag for p in preds) and clf.client.format is StructuredOutput.JSON_SCHEMA
+    assert "structured_output_fallback" not in clf.client.usage.errors
+
+
 def test_a_refused_batch_is_a_failed_result_not_a_traceback(api, tmp_path):
     api.valid_keys = {"sk-right"}
     clf = classifier(api, tmp_path, mode=LLMMode.BATCH, max_retries=0)

@@ -17,6 +17,8 @@ Structured output (`StructuredOutput`, params `openai.structured_output`):
   being its arguments;
 - `auto`: `json_schema`, and for the rest of the run `tools` once the server refuses
   `response_format` (HTTP 400 / 422 / 501); counted in the metrics as `structured_output_fallback`.
+  In batch mode a refusal comes back per request, in the batch's error file: the refused requests
+  are resubmitted with tool calls in the next round.
 Either way an answer found in the other place (a tool call, or JSON content, fenced or not) is
 taken: the callers validate every item and re-ask what is missing or invalid.
 
@@ -371,10 +373,10 @@ class OpenAIClient(LLMClient):
                 continue
             for raw in self._send("GET", f"/files/{file_id}/content").text.splitlines():
                 if raw.strip():
-                    self._batch_line(json.loads(raw), tools, out)
+                    self._batch_line(json.loads(raw), tools, out, fmt)
         return out
 
-    def _batch_line(self, item: dict, tools: dict[str, str], out: dict[str, ToolResult]) -> None:
+    def _batch_line(self, item: dict, tools: dict[str, str], out: dict[str, ToolResult], fmt: StructuredOutput) -> None:
         """One line of a batch's output or error file into `out` (an answer or an error result)."""
         cid = item.get("custom_id")
         if cid not in tools:
@@ -393,6 +395,8 @@ class OpenAIClient(LLMClient):
         error = item.get("error") or (resp.get("body") or {}).get("error") or {}
         code = str(error.get("code") or "") if isinstance(error, dict) else ""
         detail = error.get("message", "") if isinstance(error, dict) else str(error)
+        if status in FALLBACK_STATUSES:  # auto: a refused response_format → the resubmission asks by tool call
+            self._fall_back(fmt, ServerRefused(status, f"HTTP {status}: {detail}"))
         kind = "expired" if code == "batch_expired" else "errored"
         message = f"batch result {kind}" + (f" (HTTP {status})" if status else "") + (f": {detail}" if detail else "")
         self.usage.error(f"batch_{kind}", status_kind(status) if status else ErrorKind.SERVER, message)
