@@ -372,3 +372,44 @@ def test_classifier_artifact_keeps_the_openai_server_and_model(api, tmp_path):
     assert loaded.openai == cfg.openai and isinstance(clf.client, OpenAIClient) and clf.backend is Backend.OPENAI
     assert codes(clf.classify(TEXTS[:2])) == [GOLD[t] for t in TEXTS[:2]]  # gapfill / expand re-classify through it
     assert api.bodies[0]["model"] == "m-7b"
+
+
+@pytest.mark.faults
+def test_kill9_classify_openai_mid_run_then_resume(tmp_path):
+    """SIGKILL a real classify process mid-run on the openai backend: the rerun asks nothing the killed
+    run had cached (counted at the server) and writes what an uninterrupted run writes."""
+    from test_faults_llm import TEXTS as STAGE_TEXTS
+    from test_faults_llm import (
+        cached_texts,
+        classify_args,
+        classify_stage,
+        comparable,
+        kill_when,
+        oracle,
+        outputs,
+        runner,
+        start,
+        table,
+    )
+
+    inp = table(tmp_path / "in.parquet", STAGE_TEXTS)
+    with FakeOpenAI(oracle) as api:
+        args = openai_args(api, "--openai-prompts-per-request", "1", "--openai-concurrency", "1")
+        res = runner.invoke(classify_stage.app, classify_args(tmp_path / "ref", inp, *args))
+        assert res.exit_code == 0, res.output
+        ref = {k: comparable(p) for k, p in outputs(tmp_path / "ref").items() if k != "metrics"}
+        labelled0 = dict(api.labelled)
+        run = tmp_path / "run"
+        cache = run / "cache/classify.jsonl"
+        api.delay_s = 0.3  # slow answers: the process is mid-run when killed
+        proc = start(run, inp, {}, *args)
+        assert kill_when(proc, lambda: len(cached_texts(cache)) >= 4), "finished before the kill"
+        assert not outputs(run)["output"].exists()  # killed while asking: nothing written
+        before, labelled = cached_texts(cache), dict(api.labelled)
+        api.delay_s = 0.0
+        proc = start(run, inp, {}, *args)
+        assert proc.wait(timeout=120) == 0, (run / "stderr.txt").read_text()
+    assert len(before) >= 4 and all(api.labelled[t] == labelled[t] for t in before), "a cached prompt was asked again"
+    # Each prompt asked once, but for at most the one request in flight at the kill.
+    assert sum(api.labelled[t] - labelled0[t] for t in STAGE_TEXTS) <= len(STAGE_TEXTS) + 1
+    assert {k: comparable(p) for k, p in outputs(run).items() if k != "metrics"} == ref
