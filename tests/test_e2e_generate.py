@@ -31,7 +31,9 @@ def test_every_cell_reaches_50_and_generated_prompts_average_30_to_40_words(clas
     assert m["cells_below_min_after"] == 0 and m["generated"] == m["deficit_total"]
     both = pd.concat([df, gen], ignore_index=True)
     assert min(cell_counts(both).values()) >= 50
-    assert m["diversity"]["distinct_2"] > 0.1
-    out, e = run_expand(both, clf, OfflineExpander(0), ExpandConfig())
-    assert 30 <= e["generated_after"]["mean_words_en"] <= 40 and e["generated_before"]["mean_words_en"] < 20
+    assert m["diversity"]["distinct_3"] >= 0.5  # issue 20's goal for the English gap-fill output
+    ecfg = ExpandConfig()
+    out, e = run_expand(both, clf, OfflineExpander(0), ecfg)
+    # Gap-fill writes short sentences (below expand's threshold), expand takes them to 30-40 words.
+    assert e["generated_before"]["mean_words_en"] < ecfg.min_words and 30 <= e["generated_after"]["mean_words_en"] <= 40
     assert len(out) == len(both)
