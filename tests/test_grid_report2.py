@@ -91,7 +91,12 @@ def test_render_says_cannot_tell_when_the_seeds_drown_the_effect():
 def test_render_of_part_one_alone():
     md = render(synthetic(groups=["select"]), "gpu")
     assert "profile `gpu`" in md and "— yes**" in md and "## Part 3" not in md
-    assert "most of it — cannot tell**" in md  # part 2's cells are not measured
+    # Part 2's own cells are not measured.
+    assert "most of it — cannot tell** (waits for every planned seed: 6 of 18 runs in)" in md
+    # Read while runs finish: the last seed not in yet, no word on Q1 though its paired rows lean one way.
+    early = render(synthetic(groups=["select"]).query("seed < 3"), "gpu")
+    assert "kcenter — cannot tell** (waits for every planned seed: 12 of 16 runs in)." in early
+    assert "**cannot tell** (waits for every planned seed: 12 of 16 runs in) at p < 0.05" in early
 
 
 def test_figure_has_the_five_panels_and_draws_with_any_subset_of_runs(tmp_path):

@@ -120,6 +120,12 @@ def test_question_one_no_when_an_alternative_beats_interval_and_incomplete_witho
     assert a.comparisons[("fid", "herding")].verdict == NO and a.measure_verdict("fid") == NO
     partial = select_question(select_rows({"interval": base, "random": base[:1], "herding": base, "kcenter": base}))
     assert not partial.complete and partial.verdict == CANNOT
+    # A verdict waits for every planned seed: 3 of 4 seeds that would say yes say nothing yet.
+    lead = {"interval": [b - 12 for b in base], "random": base, "herding": base, "kcenter": base}
+    early = select_question(select_rows({m: v[:3] for m, v in lead.items()}))
+    assert early.comparisons[("fid", "random")].diff.hi < 0 and not early.complete and early.verdict == CANNOT
+    assert early.progress == (12, 16) and a.progress == (16, 16)
+    assert select_question(select_rows({m: v[:3] for m, v in lead.items()}), planned=(0, 1, 2)).verdict == YES
     # k-sweep runs of interval (seed 0, other k) are part 3's, never part 1's.
     swept = pd.concat([rows, pd.DataFrame([run("interval", 0, 1.0, k=10)])])
     assert select_question(swept).comparisons[("fid", "random")].n == 4
@@ -176,5 +182,9 @@ def test_question_two_splits_the_gain_into_attach_and_select():
     select_only = {k: (-30.0 if k[0] == "interval" else 0.0) for k in cells}
     b = attach_question(attach_rows(select_only))
     assert b.shares["fid"].hi < 0.5 and b.verdict == NO
+    # Two of the three planned seeds: no verdict yet, though the paired effects are there.
+    early = attach_question(attach_rows(cells)[lambda d: d.seed < 2])
+    assert not early.complete and early.verdict == CANNOT and early.effects[("fid", "text, interval")].n == 2
+    assert early.progress == (12, 18) and a.progress == (18, 18)
     # Missing cells: cannot tell.
     assert attach_question(attach_rows({("random", "class"): 0.0, ("interval", "repa"): -5.0})).verdict == CANNOT

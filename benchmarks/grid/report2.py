@@ -99,12 +99,18 @@ def curve_table(cells: pd.DataFrame, by: list[str]) -> str:
     return t.reset_index().to_markdown(index=False, floatfmt=".1f")
 
 
+def waiting(a: SelectAnswer | AttachAnswer) -> str:
+    """Why a question has no word yet: its verdict waits for every planned seed of every cell."""
+    done, planned = a.progress
+    return "" if a.complete else f" (waits for every planned seed: {done} of {planned} runs in)"
+
+
 def select_section(a: SelectAnswer) -> list[str]:
     md = [
         f"## Question 1: does difficulty-aware Select beat the alternatives, Attach held fixed? ({PER_CLASS} per class, "
         f"{ATTACH_WORDS['text']}, no REPA, interval k = {K})",
         "",
-        f"**{a.verdict}** at p < {stats2.ALPHA} — "
+        f"**{a.verdict}**{waiting(a)} at p < {stats2.ALPHA} — "
         + "; ".join(f"{MEASURES[m]}: {a.measure_verdict(m)}" for m in (*PRIMARY, "probe_fd"))
         + " (yes: interval lower than every alternative, each at p < 0.05; no: some alternative lower at p < 0.05).",
         "",
@@ -133,7 +139,7 @@ def attach_section(a: AttachAnswer) -> list[str]:
         + ", ".join(ATTACH_WORDS.values())
         + "})",
         "",
-        f"Most of D2C's gain over random without Attach is Attach: **{a.verdict}** at p < {stats2.ALPHA} — "
+        f"Most of D2C's gain over random without Attach is Attach: **{a.verdict}**{waiting(a)} at p < {stats2.ALPHA} — "
         + "; ".join(f"{MEASURES[m]}: {a.measure_verdict(m)}" for m in (*PRIMARY, "probe_fd"))
         + " (yes: the Attach share's 95% interval lies above ½; no: below ½).",
         "",
@@ -267,9 +273,9 @@ def render(df: pd.DataFrame, profile: str) -> str:
     md += [
         "## Verdicts",
         "",
-        f"- **Q1, Select with Attach fixed: interval beats random, herding and kcenter — {q1.verdict}**. "
+        f"- **Q1, Select with Attach fixed: interval beats random, herding and kcenter — {q1.verdict}**{waiting(q1)}. "
         + "; ".join(q1_effects(q1, alt) for alt in q1.alternatives),
-        f"- **Q2, how much of the gain is Attach: most of it — {q2.verdict}**. {paper_sentence(q2)}",
+        f"- **Q2, how much of the gain is Attach: most of it — {q2.verdict}**{waiting(q2)}. {paper_sentence(q2)}",
         "",
     ]
     md += select_section(q1) + [""] + attach_section(q2)

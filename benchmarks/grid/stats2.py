@@ -18,6 +18,9 @@ Question 1 (`select_question`): interval against each alternative at 48 per clas
 alpha, no correction needed for "beats all"); "no" when some alternative beats it (`every`). The
 question's word combines the two primary measures (final FID and AUC): yes only if both say yes,
 no if one says no and none yes, "cannot tell" otherwise, also when they disagree (`combine`).
+A question's word waits for every planned seed of every cell (`planned_seeds_in`): the record is
+read as runs finish, and a verdict that could appear at any count of seeds would be optional
+stopping. Until then the paired rows are shown, the word is "cannot tell".
 
 Question 2 (`attach_question`): {random, interval} × {class, class + text, class + text + REPA}.
 D2C's whole gain over random without Attach, per seed, T = random·class − interval·repa, splits
@@ -38,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .plan2 import ATTACH, ATTACH_METHODS, METHODS, PER_CLASS, SELECT_ATTACH, K
+from .plan2 import ATTACH, ATTACH_METHODS, ATTACH_SEEDS, METHODS, PER_CLASS, SELECT_ATTACH, SELECT_SEEDS, K
 
 ALPHA = 0.05
 YES, NO, CANNOT = "yes", "no", "cannot tell"
@@ -207,7 +210,8 @@ class SelectAnswer:
     cells: pd.DataFrame  # the rows compared (48 per class, class + text, no REPA)
     comparisons: dict  # (measure, alternative) -> Paired: interval − alternative
     alternatives: tuple
-    complete: bool  # every method measured on at least 2 shared seeds
+    complete: bool  # every method measured on every planned seed (`SELECT_SEEDS`)
+    progress: tuple = (0, 0)  # (runs measured, runs planned) of the question's cells and planned seeds
 
     def measure_verdict(self, measure: str) -> str:
         words = [self.comparisons[(measure, m)].verdict for m in self.alternatives if (measure, m) in self.comparisons]
@@ -218,8 +222,14 @@ class SelectAnswer:
         return combine([self.measure_verdict(m) for m in PRIMARY]) if self.complete else CANNOT
 
 
-def select_question(df: pd.DataFrame, alpha: float = ALPHA) -> SelectAnswer:
-    """Question 1 from the record's rows of one profile."""
+def planned_seeds_in(measured: pd.Series, seeds: Sequence[int]) -> bool:
+    """Whether every planned seed has a value: a verdict waits for all of them, so that reading the
+    record while runs finish (optional stopping) cannot pick a lucky moment."""
+    return set(seeds) <= set(measured.dropna().index)
+
+
+def select_question(df: pd.DataFrame, alpha: float = ALPHA, planned: Sequence[int] = SELECT_SEEDS) -> SelectAnswer:
+    """Question 1 from the record's rows of one profile; its verdict waits for every one of `planned`."""
     df = at_48(with_auc(df))
     cells = df[(df.attach == SELECT_ATTACH) & df.method.isin(METHODS)]
     alternatives = tuple(m for m in METHODS if m != BASELINE)
@@ -228,8 +238,10 @@ def select_question(df: pd.DataFrame, alpha: float = ALPHA) -> SelectAnswer:
         base = values(cells, measure, method=BASELINE)
         for m in alternatives:
             comparisons[(measure, m)] = paired(base, values(cells, measure, method=m), BASELINE, m, measure, alpha)
-    complete = all(comparisons[("fid", m)].n >= 2 for m in alternatives)
-    return SelectAnswer(cells, comparisons, alternatives, complete)
+    complete = all(planned_seeds_in(values(cells, measure, method=m), planned) for measure in PRIMARY for m in METHODS)
+    measured = [values(cells, "fid", method=m).dropna().index for m in METHODS]
+    progress = (sum(len(set(planned) & set(ix)) for ix in measured), len(measured) * len(planned))
+    return SelectAnswer(cells, comparisons, alternatives, complete, progress)
 
 
 # --- question 2: how much of the gain is Attach -----------------------------------------------------------
@@ -284,7 +296,8 @@ class AttachAnswer:
     shares: dict  # measure -> Share of Attach in D2C's gain
     totals: dict  # measure -> Interval of T (D2C's gain over random without Attach, positive = better)
     parts: dict  # measure -> (Interval of A, Interval of S): the Attach and Select parts of T
-    complete: bool
+    complete: bool  # every cell measured on every planned seed (`ATTACH_SEEDS`)
+    progress: tuple = (0, 0)  # (runs measured, runs planned) of the question's cells and planned seeds
 
     def measure_verdict(self, measure: str) -> str:
         return self.shares[measure].verdict() if self.complete and measure in self.shares else CANNOT
@@ -301,8 +314,8 @@ ATTACH_EFFECTS = (  # (label, A's Attach, B's Attach): A − B within one method
 )
 
 
-def attach_question(df: pd.DataFrame, alpha: float = ALPHA) -> AttachAnswer:
-    """Question 2 from the record's rows of one profile."""
+def attach_question(df: pd.DataFrame, alpha: float = ALPHA, planned: Sequence[int] = ATTACH_SEEDS) -> AttachAnswer:
+    """Question 2 from the record's rows of one profile; its verdict waits for every one of `planned`."""
     df = at_48(with_auc(df))
     cells = df[df.method.isin(ATTACH_METHODS) & df.attach.isin(list(ATTACH))]
     effects, shares, totals, parts = {}, {}, {}, {}
@@ -317,7 +330,7 @@ def attach_question(df: pd.DataFrame, alpha: float = ALPHA) -> AttachAnswer:
             for label, x, y in ATTACH_EFFECTS:
                 effects[(measure, f"{label}, {m}")] = paired(v[(m, x)], v[(m, y)], f"{m}·{x}", f"{m}·{y}", measure, alpha)
         seeds = sorted(set.intersection(*(set(s.dropna().index) for s in v.values())))
-        complete &= len(seeds) >= 2 if measure in PRIMARY else True
+        complete &= all(planned_seeds_in(s, planned) for s in v.values()) if measure in PRIMARY else True
         at = {k: s.reindex(seeds).to_numpy(dtype=float) for k, s in v.items()}
         total = at[("random", "class")] - at[("interval", "repa")]
         attach_random = at[("random", "class")] - at[("random", "repa")]
@@ -325,4 +338,6 @@ def attach_question(df: pd.DataFrame, alpha: float = ALPHA) -> AttachAnswer:
         totals[measure] = t_interval(total, alpha)
         parts[measure] = (t_interval(attach, alpha), t_interval(total - attach, alpha))
         shares[measure] = fieller(attach, total, alpha)
-    return AttachAnswer(cells, effects, shares, totals, parts, complete)
+    measured = [values(cells, "fid", method=m, attach=a).dropna().index for m in ATTACH_METHODS for a in ATTACH]
+    progress = (sum(len(set(planned) & set(ix)) for ix in measured), len(measured) * len(planned))
+    return AttachAnswer(cells, effects, shares, totals, parts, complete, progress)
