@@ -62,15 +62,21 @@ def effect(c: Paired, digits: int = 1) -> str:
     return f"{d.mean:+.{digits}f} {ci(d.lo, d.hi, digits)} ({rel}p {p})"
 
 
-def paired_rows(comparisons: list[tuple[str, Paired]]) -> list[str]:
-    """A markdown table of paired differences, one row per (label, comparison); A and B are means over the shared seeds."""
-    head = ["comparison", "A − B", "measure", "A", "B", "mean A − B [95% CI]", "relative", "d_z", "paired t p", "A lower in"]
-    out = ["| " + " | ".join([*head, "Wilcoxon p", "verdict"]) + " |", "|" + "---|" * (len(head) + 2)]
+def paired_rows(comparisons: list[tuple[str, Paired]], final: bool, holm_p: dict | None = None) -> list[str]:
+    """A markdown table of paired differences, one row per (label, comparison); A and B are means over
+    the seeds both have. A row's own word (its p alone) shows once every planned seed is in (`final`);
+    `holm_p` (label -> Holm-adjusted p) adds the column the question's "no" is read from."""
+    head = ["comparison", "A − B", "measure", "A", "B", "mean A − B [95% CI]", "relative", "d_z", "paired t p"]
+    head += ["Holm p"] if holm_p is not None else []
+    head += ["A lower in", "Wilcoxon p", "this row alone"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, c in comparisons:
         d = c.diff
         rel = "—" if math.isnan(c.relative) else f"{c.relative:+.1%}"
         cells = [name, f"{c.a} − {c.b}", MEASURES[c.measure], num(c.a_mean), num(c.b_mean), f"{num(d.mean)} {ci(d.lo, d.hi)}"]
-        cells += [rel, num(c.dz, 2), pval(d.p), f"{c.wins} of {c.n}", pval(c.wilcoxon_p), c.verdict]
+        cells += [rel, num(c.dz, 2), pval(d.p)]
+        cells += [pval(holm_p.get((c.measure, name), math.nan))] if holm_p is not None else []
+        cells += [f"{c.wins} of {c.n}", pval(c.wilcoxon_p), c.verdict if final else "waits for its seeds"]
         out.append("| " + " | ".join(cells) + " |")
     return out
 
@@ -112,13 +118,20 @@ def select_section(a: SelectAnswer) -> list[str]:
         "",
         f"**{a.verdict}**{waiting(a)} at p < {stats2.ALPHA} — "
         + "; ".join(f"{MEASURES[m]}: {a.measure_verdict(m)}" for m in (*PRIMARY, "probe_fd"))
-        + " (yes: interval lower than every alternative, each at p < 0.05; no: some alternative lower at p < 0.05).",
+        + f" (yes: interval lower than every alternative on final FID and on AUC, each paired t-test at p < {stats2.ALPHA}, an "
+        "intersection-union test; no: some alternative lower at Holm-adjusted p < 0.05 over the 6 tests of the two measures). "
+        "The AUC is the probe FD's mean over the evaluated steps: it weighs how fast a model learns as much as where it ends.",
         "",
         *method_table(a.cells.sort_values("method", key=lambda s: s.map(METHODS.index), kind="stable"), ["method"]),
         "",
-        "### Paired differences, interval − alternative, seed by seed (negative: interval lower, better)",
+        "### Paired differences, interval − alternative, seed by seed (negative: interval lower, better; A, B: means over "
+        "the seeds both have)",
         "",
-        *paired_rows([(f"interval vs {alt}", a.comparisons[(m, alt)]) for alt in a.alternatives for m in MEASURES]),
+        *paired_rows(
+            [(f"interval vs {alt}", a.comparisons[(m, alt)]) for alt in a.alternatives for m in MEASURES],
+            a.complete,
+            {(m, f"interval vs {alt}"): p for (m, alt), p in a.holm_p.items()},
+        ),
         "",
         "### Probe FD at each evaluated step (mean over seeds)",
         "",
@@ -141,7 +154,9 @@ def attach_section(a: AttachAnswer) -> list[str]:
         "",
         f"Most of D2C's gain over random without Attach is Attach: **{a.verdict}**{waiting(a)} at p < {stats2.ALPHA} — "
         + "; ".join(f"{MEASURES[m]}: {a.measure_verdict(m)}" for m in (*PRIMARY, "probe_fd"))
-        + " (yes: the Attach share's 95% interval lies above ½; no: below ½).",
+        + " (yes: D2C's gain T lies above 0 and the Attach share's 95% interval above ½, on final FID and on AUC; no: T above 0 "
+        "and the share's 97.5% interval below ½ on either, Bonferroni over the two; cannot tell otherwise, also when D2C "
+        "gains nothing over random without Attach).",
         "",
     ]
     order = {m: i for i, m in enumerate(ATTACH_METHODS)} | {k: 10 + i for i, k in enumerate(ATTACH)}
@@ -159,9 +174,12 @@ def attach_section(a: AttachAnswer) -> list[str]:
     ]
     for m in MEASURES:
         t, (att, sel), sh = a.totals[m], a.parts[m], a.shares[m]
-        share = f"{num(sh.share, 2)} " + (ci(sh.lo, sh.hi, 2) if sh.bounded else "(unbounded: T not distinguishable from 0)")
+        if sh.n < 2:
+            share = f"{num(sh.share, 2)} (not measured: {sh.n} seed{'s' * (sh.n != 1)})"
+        else:
+            share = f"{num(sh.share, 2)} " + (ci(sh.lo, sh.hi, 2) if sh.bounded else "(unbounded: T not distinguishable from 0)")
         row = [MEASURES[m], *(f"{num(iv.mean)} {ci(iv.lo, iv.hi)}" for iv in (t, att, sel)), share]
-        row += [", ".join(num(s, 2) for s in sh.per_seed), sh.verdict()]
+        row += [", ".join(num(s, 2) for s in sh.per_seed), a.measure_verdict(m) if a.complete else "waits for its seeds"]
         md.append("| " + " | ".join(row) + " |")
     md += [
         "",
@@ -170,7 +188,7 @@ def attach_section(a: AttachAnswer) -> list[str]:
         "",
         "### Paired effects (A − B seed by seed over the seeds both have; negative: A lower, better)",
         "",
-        *paired_rows([(label, c) for (m, label), c in a.effects.items() if m in PRIMARY]),
+        *paired_rows([(label, c) for (m, label), c in a.effects.items() if m in PRIMARY], a.complete),
         "",
         "### Probe FD at each evaluated step (mean over seeds)",
         "",
@@ -249,7 +267,7 @@ def part3_section(df: pd.DataFrame, q1: SelectAnswer) -> list[str]:
 
 def q1_effects(q1: SelectAnswer, alt: str) -> str:
     fid, area = q1.comparisons[("fid", alt)], q1.comparisons[("auc", alt)]
-    return f"interval − {alt} over {fid.n} paired seeds: final FID {effect(fid)}, AUC {effect(area)}"
+    return f"interval − {alt} over {fid.n} paired seed{'s' * (fid.n != 1)}: final FID {effect(fid)}, AUC {effect(area)}"
 
 
 def render(df: pd.DataFrame, profile: str) -> str:
