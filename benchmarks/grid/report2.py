@@ -65,7 +65,8 @@ def effect(c: Paired, digits: int = 1) -> str:
 def paired_rows(comparisons: list[tuple[str, Paired]], final: bool, holm_p: dict | None = None) -> list[str]:
     """A markdown table of paired differences, one row per (label, comparison); A and B are means over
     the seeds both have. A row's own word (its p alone) shows once every planned seed is in (`final`);
-    `holm_p` (label -> Holm-adjusted p) adds the column the question's "no" is read from."""
+    `holm_p` ((measure, B) -> Holm-adjusted p, as `SelectAnswer.holm_p`) adds the column the question's
+    "no" is read from."""
     head = ["comparison", "A − B", "measure", "A", "B", "mean A − B [95% CI]", "relative", "d_z", "paired t p"]
     head += ["Holm p"] if holm_p is not None else []
     head += ["A lower in", "Wilcoxon p", "this row alone"]
@@ -75,7 +76,7 @@ def paired_rows(comparisons: list[tuple[str, Paired]], final: bool, holm_p: dict
         rel = "—" if math.isnan(c.relative) else f"{c.relative:+.1%}"
         cells = [name, f"{c.a} − {c.b}", MEASURES[c.measure], num(c.a_mean), num(c.b_mean), f"{num(d.mean)} {ci(d.lo, d.hi)}"]
         cells += [rel, num(c.dz, 2), pval(d.p)]
-        cells += [pval(holm_p.get((c.measure, name), math.nan))] if holm_p is not None else []
+        cells += [pval(holm_p.get((c.measure, c.b), math.nan))] if holm_p is not None else []
         cells += [f"{c.wins} of {c.n}", pval(c.wilcoxon_p), c.verdict if final else "waits for its seeds"]
         out.append("| " + " | ".join(cells) + " |")
     return out
@@ -130,7 +131,7 @@ def select_section(a: SelectAnswer) -> list[str]:
         *paired_rows(
             [(f"interval vs {alt}", a.comparisons[(m, alt)]) for alt in a.alternatives for m in MEASURES],
             a.complete,
-            {(m, f"interval vs {alt}"): p for (m, alt), p in a.holm_p.items()},
+            a.holm_p,
         ),
         "",
         "### Probe FD at each evaluated step (mean over seeds)",

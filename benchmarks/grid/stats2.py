@@ -267,6 +267,11 @@ def planned_seeds_in(measured: pd.Series, seeds: Sequence[int]) -> bool:
     return set(seeds) <= set(measured.dropna().index)
 
 
+def seed_progress(measured: Sequence[pd.Series], seeds: Sequence[int]) -> tuple[int, int]:
+    """(runs in, runs planned) over the cells `measured` (one series by seed each) and planned `seeds`."""
+    return sum(len(set(seeds) & set(s.dropna().index)) for s in measured), len(measured) * len(seeds)
+
+
 def select_question(df: pd.DataFrame, alpha: float = ALPHA, planned: Sequence[int] = SELECT_SEEDS) -> SelectAnswer:
     """Question 1 from the record's rows of one profile; its verdict waits for every one of `planned`."""
     df = at_48(with_auc(df))
@@ -284,8 +289,7 @@ def select_question(df: pd.DataFrame, alpha: float = ALPHA, planned: Sequence[in
         [(ms, m) for ms in MEASURES if ms not in PRIMARY for m in alternatives],
     ):
         holm_p.update(zip(family, holm([comparisons[k].diff.p for k in family]), strict=True))
-    measured = [values(cells, "fid", method=m).dropna().index for m in METHODS]
-    progress = (sum(len(set(planned) & set(ix)) for ix in measured), len(measured) * len(planned))
+    progress = seed_progress([values(cells, "fid", method=m) for m in METHODS], planned)
     return SelectAnswer(cells, comparisons, alternatives, complete, progress, holm_p, alpha)
 
 
@@ -391,6 +395,5 @@ def attach_question(df: pd.DataFrame, alpha: float = ALPHA, planned: Sequence[in
         parts[measure] = (t_interval(attach, alpha), t_interval(total - attach, alpha))
         shares[measure] = fieller(attach, total, alpha)
         strict[measure] = fieller(attach, total, alpha / len(PRIMARY))
-    measured = [values(cells, "fid", method=m, attach=a).dropna().index for m in ATTACH_METHODS for a in ATTACH]
-    progress = (sum(len(set(planned) & set(ix)) for ix in measured), len(measured) * len(planned))
+    progress = seed_progress([values(cells, "fid", method=m, attach=a) for m in ATTACH_METHODS for a in ATTACH], planned)
     return AttachAnswer(cells, effects, shares, totals, parts, complete, progress, strict)
