@@ -293,12 +293,16 @@ def gpu_bundle(
     seeds: Seeds = "",
     settings: Annotated[list[str] | None, typer.Option("--set", help="key=value over the plan's params.")] = None,
     repo: Annotated[Path, typer.Option(help="Repository with the shared stages' outputs and params.yaml.")] = REPO,
+    skip: Annotated[str, typer.Option(help="Names not to train (besides those the record has for profile gpu).")] = "",
 ) -> None:
-    """Plan the batched run's students where the shared stages' outputs are: a bundle for `gpu-train`."""
+    """Plan the batched run's students where the shared stages' outputs are: a bundle for `gpu-train`.
+    Runs the record already holds for profile gpu are left out, as `run` leaves them out."""
     from grid import gpu_batch
 
-    exps = _plan(Grid.V2, groups, seeds, "", "gpu")
+    planned = _plan(Grid.V2, groups, seeds, "", "gpu")
     with user_errors():
+        done = record2.recorded_names(read_record(repo / "results" / plan2.RECORD), "gpu") | set(filter(None, skip.split(",")))
+        exps = [e for e in planned if e.name not in done]
         b = gpu_batch.plan_students(exps, gpu_batch.Paths.of(repo), _settings(settings or []), partial(print, flush=True))
         if not b.students:
             raise gpu_batch.BatchError("no training runs in the plan (the data group is select-only)")

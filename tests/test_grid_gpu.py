@@ -305,3 +305,24 @@ def test_a_split_run_cut_short_keeps_its_finished_stacks_and_bad_files_are_named
     torch.save({"a": 1}, tmp_path / "dict.pt")
     with pytest.raises(BatchError, match="dict.pt: not a diffcurate-grid2-bundle-1 bundle"):
         gpu_batch.Bundle.load(tmp_path / "dict.pt")
+
+
+def test_the_bundle_leaves_out_what_the_record_holds_and_what_is_skipped(tiny_repo, tiny_fmnist, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_batch, "text_tokens", fake_text_tokens)
+    cli = _cli()
+    sets = [a for s in TOY for a in ("--set", s.format(root=tiny_fmnist))]
+    results = tiny_repo / "results"
+    results.mkdir()
+    pd.DataFrame(
+        [
+            {"name": "g2-select-herding-s0", "profile": "gpu", "fid": 100.0, "curve": "[]"},
+            {"name": "g2-select-random-s0", "profile": "cpu", "fid": 100.0, "curve": "[]"},  # another profile: still planned
+        ]
+    ).to_csv(results / "d2c_grid2.csv", index=False)
+    bundle = tmp_path / "bundle.pt"
+    args = ["gpu-bundle", "--groups", "select", "--seeds", "0", "--repo", str(tiny_repo), "--bundle", str(bundle)]
+    res = CliRunner().invoke(cli.app, [*args, *sets, "--skip", "g2-select-kcenter-s0"])
+    assert res.exit_code == 0, res.output
+    assert [s.exp.name for s in gpu_batch.Bundle.load(bundle).students] == ["g2-select-interval-s0", "g2-select-random-s0"]
+    res = CliRunner().invoke(cli.app, [*args, *sets, "--skip", "g2-select-interval-s0,g2-select-random-s0,g2-select-kcenter-s0"])
+    assert res.exit_code == 1 and "no training runs in the plan" in res.output
