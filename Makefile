@@ -89,10 +89,11 @@ grid2-gpu: install datasets
 	$(BIN)/dvc repro score features refstats probe
 	$(BIN)/python benchmarks/d2c_grid.py gpu $(if $(GROUPS),--groups $(GROUPS))
 
-# The same run split across two machines, for a GPU machine without this environment (it needs only
-# PyTorch): `grid2-gpu-bundle` here writes .dev/bundle.pt and the EfficientNet wheels to .whl/; copy
-# the repo with .dev, .whl and models/probe there and run `bash benchmarks/gpu_grid2.sh .dev/pending`;
-# bring .dev/pending back and `grid2-gpu-finish` (the Inception measures here; rows into the record).
+# The same run split across two machines, for a GPU machine without this environment (it needs PyTorch,
+# typer, pandas, pyarrow, pyyaml and safetensors): `grid2-gpu-bundle` here writes .dev/bundle.pt and
+# the EfficientNet wheels to .whl/; copy the repo with .dev/bundle.pt, .whl and models/probe there and
+# run `bash benchmarks/gpu_grid2.sh OUT`; bring OUT back as .dev/pending and `grid2-gpu-finish` (the
+# Inception measures here, each row into the record as it is measured: an interrupted finish resumes).
 grid2-gpu-bundle: install datasets
 	$(BIN)/dvc repro score features refstats probe
 	$(BIN)/python benchmarks/d2c_grid.py gpu-bundle $(if $(GROUPS),--groups $(GROUPS))

@@ -50,6 +50,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 import yaml
 from grid import GridError, plan2, record2, report2
@@ -111,7 +112,18 @@ def _today() -> str:
 
 # bf16 autocast failed in the backward of the stacked students on CUDA (H200, torch 2.11: "expected
 # input and grad types to match"); fp32 ran parts 1 and 2 in about 5 minutes there.
-PrecisionOpt = Annotated[str, typer.Option(help="fp32, or bf16 autocast (fails under vmap on CUDA, torch 2.11).")]
+PRECISIONS = ("fp32", "bf16")
+
+
+def _precision(value: str) -> str:
+    if value not in PRECISIONS:
+        raise typer.BadParameter(f"{value!r}: the batched run has {' and '.join(PRECISIONS)}")
+    return value
+
+
+PrecisionOpt = Annotated[
+    str, typer.Option(callback=_precision, help="fp32, or bf16 autocast (fails under vmap on CUDA, torch 2.11).")
+]
 GridOpt = Annotated[Grid, typer.Option(help="v1: the first grid (issue 8, history); v2: issue 19's.")]
 Groups = Annotated[str, typer.Option(help="Comma-separated, in this order (empty: every group of the grid).")]
 Seeds = Annotated[str, typer.Option(help="Comma-separated seeds (select and train seed); empty: v1 0,1,2, v2 each group's own.")]
@@ -294,6 +306,8 @@ def gpu_bundle(
     settings: Annotated[list[str] | None, typer.Option("--set", help="key=value over the plan's params.")] = None,
     repo: Annotated[Path, typer.Option(help="Repository with the shared stages' outputs and params.yaml.")] = REPO,
     skip: Annotated[str, typer.Option(help="Names not to train (besides those the record has for profile gpu).")] = "",
+    out: Annotated[Path, typer.Option(help="Folder of the v2 record (runs it holds for profile gpu are left out).")] = REPO
+    / "results",
 ) -> None:
     """Plan the batched run's students where the shared stages' outputs are: a bundle for `gpu-train`.
     Runs the record already holds for profile gpu are left out, as `run` leaves them out."""
@@ -301,7 +315,7 @@ def gpu_bundle(
 
     planned = _plan(Grid.V2, groups, seeds, "", "gpu")
     with user_errors():
-        done = record2.recorded_names(read_record(repo / "results" / plan2.RECORD), "gpu") | set(filter(None, skip.split(",")))
+        done = record2.recorded_names(read_record(out / plan2.RECORD), "gpu") | set(filter(None, skip.split(",")))
         exps = [e for e in planned if e.name not in done]
         b = gpu_batch.plan_students(exps, gpu_batch.Paths.of(repo), _settings(settings or []), partial(print, flush=True))
         if not b.students:
@@ -351,10 +365,22 @@ def gpu_finish(
         info, trained = gpu_batch.read_pending(pending)
         if not trained:
             raise gpu_batch.BatchError(f"{pending}: no finished students")
-        paths = gpu_batch.Paths.of(repo)
-        meter = gpu_batch.meter_of(b, paths.probe, "cpu", load_reference(paths.ref))
-        machine = f"{info['machine']}, {info['precision']} (Inception measures: {machine_label()})"
-        rows = gpu_batch.finish(b, trained, meter, machine, info["finished"], partial(print, flush=True))
+        path = out / plan2.RECORD
+        done = record2.recorded_names(read_record(path), "gpu")
+        todo = [t for t in trained if t.name not in done]
+        if len(todo) < len(trained):
+            print(f"{len(trained) - len(todo)} of {len(trained)} already in {path} (profile gpu): not measured again")
+        rows = pd.DataFrame()
+        if todo:
+            paths = gpu_batch.Paths.of(repo)
+            meter = gpu_batch.meter_of(b, paths.probe, "cpu", load_reference(paths.ref))
+            machine = f"{info['machine']}, {info['precision']} (Inception measures: {machine_label()})"
+            out.mkdir(parents=True, exist_ok=True)
+
+            def keep(row: dict) -> None:  # each row into the record as it is measured (an interrupt keeps them)
+                write_record(in_order(merge_record(read_record(path), pd.DataFrame([row]))), path)
+
+            rows = gpu_batch.finish(b, todo, meter, machine, info["finished"], partial(print, flush=True), keep)
         _record_gpu(out, rows)
 
 

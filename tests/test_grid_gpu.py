@@ -237,17 +237,21 @@ def test_the_split_run_records_what_the_one_process_run_records(tiny_repo, tiny_
     res = CliRunner().invoke(cli.app, ["gpu-bundle", *common, "--repo", str(tiny_repo), *sets, "--bundle", str(bundle)])
     assert res.exit_code == 0, res.output
     assert "8 students" in res.output
-    # The GPU machine's view: the bundle and the probe, nothing else (a text encoder or the
-    # reference statistics would fail here).
+    # The GPU machine's view: the bundle and the probe, nothing else (the repo's data and a text
+    # encoder are out of reach while it runs).
     monkeypatch.setattr(gpu_batch, "text_tokens", None)
     probe = tmp_path / "probe"
     probe.mkdir()
     for f in Paths.of(tiny_repo).probe.iterdir():
         (probe / f.name).write_bytes(f.read_bytes())
+    (tiny_repo / "data").rename(tmp_path / "away")
     args = ["gpu-train", "--bundle", str(bundle), "--probe", str(probe), "--out", str(pending), "--device", "cpu"]
+    res = CliRunner().invoke(cli.app, [*args, "--precision", "fp16"])
+    assert res.exit_code == 2 and "'fp16': the batched run has fp32 and bf16" in res.output
     res = CliRunner().invoke(cli.app, [*args, "--precision", "fp32"])
     assert res.exit_code == 0, res.output
-    # 4 + 2 + 2 students: one samples file per stack (CHUNK = 7).
+    (tmp_path / "away").rename(tiny_repo / "data")
+    # 4 + 2 + 2 students: one samples file per stack (each file under FILE_BYTES).
     assert sorted(p.name for p in pending.iterdir()) == ["pending.json", "samples_00.npz", "samples_01.npz", "samples_02.npz"]
     doc = json.loads((pending / "pending.json").read_text())
     assert len(doc["runs"]) == 8 and doc["device"] == "cpu" and "cores" in doc["machine"]
@@ -262,6 +266,15 @@ def test_the_split_run_records_what_the_one_process_run_records(tiny_repo, tiny_
     assert b.machine.str.contains(r", fp32 \(Inception measures: .*cores\)").all()
     same = [c for c in a.columns if c not in ("machine", "eval_seconds", "steps_per_s")]  # timings differ
     pd.testing.assert_frame_equal(a[same], b[same])
+    # Again: the rows are in the record, nothing is measured twice; the output folder is not reused.
+    res = CliRunner().invoke(
+        cli.app, ["gpu-finish", "--pending", str(pending), "--bundle", str(bundle), "--repo", str(tiny_repo), "--out", str(split)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "8 of 8 already in" in res.output and "0 batched runs recorded" in res.output
+    pd.testing.assert_frame_equal(pd.read_csv(split / "d2c_grid2.csv").set_index("name").sort_index(), b)
+    res = CliRunner().invoke(cli.app, [*args, "--precision", "fp32"])
+    assert res.exit_code == 1 and "pending.json: a run's output is here already" in res.output
 
 
 def test_a_split_run_cut_short_keeps_its_finished_stacks_and_bad_files_are_named(tiny_repo, tiny_fmnist, tmp_path, monkeypatch):
@@ -291,6 +304,7 @@ def test_a_split_run_cut_short_keeps_its_finished_stacks_and_bad_files_are_named
     with pytest.raises(BatchError, match="no reference statistics"):
         meter.quality(trained[0].samples)
 
+    valid = (out / "pending.json").read_text()
     (out / "samples_00.npz").unlink()
     with pytest.raises(BatchError, match=r"run 1 \(g2-select-interval-s0\): its samples file .*samples_00.npz is missing"):
         gpu_batch.read_pending(out)
@@ -299,6 +313,11 @@ def test_a_split_run_cut_short_keeps_its_finished_stacks_and_bad_files_are_named
         gpu_batch.read_pending(out)
     with pytest.raises(BatchError, match="missing"):
         gpu_batch.read_pending(tmp_path / "nowhere")
+    doc = json.loads(valid)
+    del doc["machine"]
+    (out / "pending.json").write_text(json.dumps(doc))
+    with pytest.raises(BatchError, match="pending.json: no machine"):
+        gpu_batch.read_pending(out)
     (tmp_path / "junk.pt").write_bytes(b"not a pickle")
     with pytest.raises(BatchError, match="junk.pt: not a bundle"):
         gpu_batch.Bundle.load(tmp_path / "junk.pt")
@@ -320,9 +339,30 @@ def test_the_bundle_leaves_out_what_the_record_holds_and_what_is_skipped(tiny_re
         ]
     ).to_csv(results / "d2c_grid2.csv", index=False)
     bundle = tmp_path / "bundle.pt"
-    args = ["gpu-bundle", "--groups", "select", "--seeds", "0", "--repo", str(tiny_repo), "--bundle", str(bundle)]
+    args = [
+        "gpu-bundle",
+        "--groups",
+        "select",
+        "--seeds",
+        "0",
+        "--repo",
+        str(tiny_repo),
+        "--bundle",
+        str(bundle),
+        "--out",
+        str(results),
+    ]
     res = CliRunner().invoke(cli.app, [*args, *sets, "--skip", "g2-select-kcenter-s0"])
     assert res.exit_code == 0, res.output
     assert [s.exp.name for s in gpu_batch.Bundle.load(bundle).students] == ["g2-select-interval-s0", "g2-select-random-s0"]
     res = CliRunner().invoke(cli.app, [*args, *sets, "--skip", "g2-select-interval-s0,g2-select-random-s0,g2-select-kcenter-s0"])
     assert res.exit_code == 1 and "no training runs in the plan" in res.output
+
+
+def test_samples_files_stay_under_the_size_limit():
+    def t(name, n):
+        return gpu_batch.Trained(name, {}, {}, torch.zeros(n, 1, 32, 32), 1.0, 1.0)
+
+    group = [t(f"s{i}", 500) for i in range(16)]  # 2 MB each: 7 per 15 MiB file
+    assert [len(c) for c in gpu_batch.chunks(group, gpu_batch.FILE_BYTES)] == [7, 7, 2]
+    assert [len(c) for c in gpu_batch.chunks([t("big", 5000), t("small", 10)], gpu_batch.FILE_BYTES)] == [1, 1]

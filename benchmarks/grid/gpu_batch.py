@@ -18,13 +18,13 @@ float tolerance (tests/test_grid_gpu.py).
   the kernels of one model on 16× the data. Attention runs as the math kernel (`sdpa_kernel`): the
   fused kernels have no vmap batching rule, and on CUDA their backward failed on the per-student
   slices (H200, torch 2.11); the math kernel is plain matrix products, batched like the rest.
-- Precision: fp32 by default. bf16 autocast (`precision`, the train stage's `train.precision: bf16`)
-  is tested on the CPU, but on CUDA its backward failed under vmap (H200, torch 2.11: "expected input
+- Precision: fp32 by default. bf16 autocast (`precision`, as the train stage's `train.precision:
+  bf16`) is an option, but on CUDA its backward failed under vmap (H200, torch 2.11: "expected input
   and grad types to match"). Speed is not at stake: the stacks are launch-bound at this size.
 
 Then every student's EMA snapshots and final weights are sampled (`sampling.generate`, the eval
 stage's sampler, steps, guidance and seed) and measured: the probe FD curve (`curve_metrics`) and,
-at the end, everything (`image_metrics`: the Inception measures, then the probe's) against the
+at the end, everything (the Inception measures, then the probe's, as `image_metrics`) against the
 pipeline's refstats and probe; the real-data floor once for all. Rows go into v2's record in its
 format (`record2.row_of` over the keys `dvc exp show` would give), profile `gpu`.
 
@@ -228,7 +228,7 @@ def train_batched(
     vmapped = torch.func.vmap(one, in_dims=(0, 0, 0, 0, 0, 0, 0, 0 if visual else None))
 
     def losses_of(*args):
-        with warnings.catch_warnings():  # SDPA's fused kernels have no vmap rule: run per student (module docstring)
+        with warnings.catch_warnings():  # an op without a batching rule runs per student (torch's fallback warns)
             warnings.filterwarnings("ignore", message="There is a performance drop because we have not yet implemented")
             return vmapped(*args)
 
@@ -518,7 +518,7 @@ def train_and_sample(
     jobs: Sequence[Job],
     meter: Meter,
     device: str = "cuda",
-    precision: str = "bf16",
+    precision: str = MixedPrecision.FP32,
     log: Callable[[str], None] = print,
     on_stack: Callable[[list[Trained]], None] | None = None,
 ) -> list[Trained]:
@@ -574,8 +574,10 @@ def finish(
     machine: str,
     today: str,
     log: Callable[[str], None] = print,
+    on_row: Callable[[dict], None] | None = None,
 ) -> pd.DataFrame:
-    """The Inception measures of every trained student's final samples, the floor beside them; record rows."""
+    """The Inception measures of every trained student's final samples, the floor beside them; record
+    rows (`on_row(row)` after each: the command keeps each in the record, so an interrupted finish resumes)."""
     by_name = {s.exp.name: s for s in bundle.students}
     unknown = [t.name for t in trained if t.name not in by_name]
     if unknown:
@@ -594,6 +596,8 @@ def finish(
         shown = shown_of(job, curve, final, meter.floor, t.steps_per_s, t.seconds + time.perf_counter() - t1, today)
         ran = replace(job.exp, overrides={**job.exp.overrides, **bundle.overrides})  # the record says what ran
         rows.append(record2.row_of(ran, shown, machine, today))
+        if on_row:
+            on_row(rows[-1])
         log(f"  {t.name}: FID {final['fid']:.2f}, probe FD {final['probe_fd']:.2f}")
     return pd.DataFrame(rows)
 
@@ -602,7 +606,7 @@ def run(
     exps: Sequence[Exp],
     paths: Paths,
     device: str = "cuda",
-    precision: str = "bf16",
+    precision: str = MixedPrecision.FP32,
     overrides: dict | None = None,
     machine: str = "",
     today: str = "",
@@ -626,20 +630,40 @@ def meter_of(bundle: Bundle, probe: Path, device: str, ref: dict | None) -> Mete
 # --- the run split across two machines (the Inception weights and references do not travel) ------------------
 PENDING = "pending.json"
 PENDING_FORMAT = "diffcurate-grid2-pending-1"
-CHUNK = 7  # students per samples file: 7 × 500 × 32² float32 = 14.3 MB (the device tool returns files up to 16 MiB)
+PENDING_INFO = ("machine", "device", "precision", "finished")
+FILE_BYTES = 15 * 2**20  # samples per file at most (the device tool returns files of up to 16 MiB each)
+
+
+def chunks(trained: Sequence[Trained], limit: int) -> list[list[Trained]]:
+    """Consecutive groups of students whose float32 samples fit in `limit` bytes (at least one each)."""
+    out: list[list[Trained]] = []
+    size = 0
+    for t in trained:
+        b = t.samples.numel() * 4
+        if not out or size + b > limit:
+            out.append([])
+            size = 0
+        out[-1].append(t)
+        size += b
+    return out
 
 
 class PendingWriter:
-    """The device half's output folder: per stack, the final samples in files of `CHUNK` students
+    """The device half's output folder: per stack, the final samples in files of at most `FILE_BYTES`
     (`samples_NN.npz`, one array per run) and `pending.json` rewritten to list every finished run,
     so a run cut short leaves what it finished readable."""
 
     def __init__(self, folder: Path, info: dict):
         self.folder, self.info, self.runs, self.files = Path(folder), dict(info), [], 0
+        if (self.folder / PENDING).exists():
+            raise BatchError(
+                f"{self.folder / PENDING}: a run's output is here already (finish it with `gpu-finish`, then move it away, "
+                "or choose another folder)"
+            )
 
     def __call__(self, trained: list[Trained]) -> None:
-        for lo in range(0, len(trained), CHUNK):
-            chunk, name = trained[lo : lo + CHUNK], f"samples_{self.files:02d}.npz"
+        for chunk in chunks(trained, FILE_BYTES):
+            name = f"samples_{self.files:02d}.npz"
             with atomic_path(self.folder / name) as tmp, open(tmp, "wb") as fh:
                 np.savez(fh, **{t.name: t.samples.numpy().astype(np.float32) for t in chunk})
             self.files += 1
@@ -661,6 +685,9 @@ def read_pending(folder: Path) -> tuple[dict, list[Trained]]:
         raise BatchError(f"{path}: not JSON ({exc})") from None
     if not isinstance(doc, dict) or doc.get("format") != PENDING_FORMAT:
         raise BatchError(f"{path}: not a {PENDING_FORMAT} file")
+    missing = [k for k in PENDING_INFO if k not in doc]
+    if missing:
+        raise BatchError(f"{path}: no {', '.join(missing)}")
     trained, arrays = [], {}
     for i, r in enumerate(doc.get("runs", [])):
         missing = [k for k in ("name", "curve", "final", "steps_per_s", "seconds", "samples") if k not in r]
