@@ -200,7 +200,7 @@ def write_v2(out: Path, record, profile: str) -> str:
     if df.empty:
         raise GridError(f"no v2 runs of profile {profile!r} recorded yet")
     suffix = "" if profile == "cpu" else f"_{profile}"
-    text = report2.render(df, profile)
+    text = report2.render(df, profile, record[record.profile != profile])
     with atomic_outputs() as w:
         w.path_text(out / f"d2c_grid2{suffix}.md", text)
         grid_plot.save(grid_plot2.figure(df, profile), w.path(out / f"d2c_grid2_fd_vs_steps{suffix}.png"))

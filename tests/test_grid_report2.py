@@ -111,3 +111,15 @@ def test_figure_has_the_five_panels_and_draws_with_any_subset_of_runs(tmp_path):
     buf = io.BytesIO()
     save(figure(synthetic(groups=["data"]), "cpu"), buf)  # no trained run yet
     assert buf.getvalue().startswith(PNG)
+
+
+def test_runs_under_two_profiles_are_compared_run_by_run():
+    cpu = synthetic(groups=["select"])
+    gpu = cpu.assign(profile="gpu", fid=cpu.fid + np.where(cpu.method == "kcenter", 3.0, -1.0), probe_fd=cpu.probe_fd + 0.5)
+    md = render(gpu, "gpu", cpu.query("seed < 2"))
+    assert "## The same runs under profile `cpu`" in md
+    assert "8 runs are recorded under both `gpu` and `cpu`" in md
+    # 2 of 8 kcenter runs moved +3, the others −1: mean 0.0, largest 3.0; probe FD +0.5 everywhere.
+    assert "- final Inception FID: gpu − other mean +0.0 (sd 1.9, largest |difference| 3.0)" in md
+    assert "- final probe FD: gpu − other mean +0.5 (sd 0.0, largest |difference| 0.5)" in md
+    assert "same runs under" not in render(gpu, "gpu") and "same runs under" not in render(gpu, "gpu", cpu.iloc[:0])

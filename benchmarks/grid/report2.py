@@ -271,8 +271,50 @@ def q1_effects(q1: SelectAnswer, alt: str) -> str:
     return f"interval − {alt} over {fid.n} paired seed{'s' * (fid.n != 1)}: final FID {effect(fid)}, AUC {effect(area)}"
 
 
-def render(df: pd.DataFrame, profile: str) -> str:
-    """The whole markdown file of one profile's rows."""
+def profiles_section(df: pd.DataFrame, other: pd.DataFrame, profile: str) -> list[str]:
+    """The runs recorded under both this profile and another (same names: same plan, seeds and
+    subsets, other hardware and kernels): how far their measures move between machines."""
+    if other is None or other.empty:
+        return []
+    cols = ["name", "fid", "probe_fd"]
+    both = df[cols].merge(other[[*cols, "profile"]], on="name", suffixes=("", "_other")).dropna(subset=["fid", "fid_other"])
+    if both.empty:
+        return []
+    names = " and ".join(f"`{p}`" for p in sorted(set(both.profile)))
+    lines = []
+    for m, label in (("fid", "final Inception FID"), ("probe_fd", "final probe FD")):
+        d = both[m] - both[f"{m}_other"]
+        r = both[m].corr(both[f"{m}_other"]) if len(both) > 2 else float("nan")
+        lines.append(
+            f"- {label}: {profile} − other mean {d.mean():+.1f} (sd {d.std():.1f}, largest |difference| {d.abs().max():.1f}); "
+            f"Pearson r across runs {num(r, 3)}"
+        )
+    t = both.assign(fid_diff=both.fid - both.fid_other, probe_fd_diff=both.probe_fd - both.probe_fd_other)
+    return [
+        f"## The same runs under profile {names}",
+        "",
+        f"{len(both)} runs are recorded under both `{profile}` and {names}: the same plan, seeds, subsets, initial weights "
+        "and draws, on other hardware and kernels (not bit-identical: float sums in another order, and the small "
+        "differences grow over 2,000 steps). How far a run's measures move between machines is the yardstick for any "
+        "one-seed difference in either record:",
+        "",
+        *lines,
+        "",
+        t[["name", "fid", "fid_other", "fid_diff", "probe_fd", "probe_fd_other", "probe_fd_diff"]]
+        .rename(
+            columns={
+                "fid": f"fid ({profile})",
+                "fid_other": "fid (other)",
+                "probe_fd": f"probe_fd ({profile})",
+                "probe_fd_other": "probe_fd (other)",
+            }
+        )
+        .to_markdown(index=False, floatfmt=".1f"),
+    ]
+
+
+def render(df: pd.DataFrame, profile: str, other: pd.DataFrame | None = None) -> str:
+    """The whole markdown file of one profile's rows (`other`: other profiles' rows, for the runs both hold)."""
     machines = "; ".join(f"{m} ({n} runs)" for m, n in df.machine.fillna("unrecorded").value_counts().items())
     md = [
         f"# D2C grid v2 (issue 19), profile `{profile}`",
@@ -301,4 +343,7 @@ def render(df: pd.DataFrame, profile: str) -> str:
     part3 = part3_section(df, q1)
     if part3:
         md += [""] + part3
+    across = profiles_section(df, other, profile)
+    if across:
+        md += [""] + across
     return "\n".join(md) + "\n"
