@@ -234,7 +234,9 @@ def test_the_split_run_records_what_the_one_process_run_records(tiny_repo, tiny_
     assert res.exit_code == 0, res.output
 
     bundle, pending, split = tmp_path / "b" / "bundle.pt", tmp_path / "pending", tmp_path / "split"
-    res = CliRunner().invoke(cli.app, ["gpu-bundle", *common, "--repo", str(tiny_repo), *sets, "--bundle", str(bundle)])
+    res = CliRunner().invoke(
+        cli.app, ["gpu-bundle", *common, "--repo", str(tiny_repo), *sets, "--bundle", str(bundle), "--out", str(split)]
+    )
     assert res.exit_code == 0, res.output
     assert "8 students" in res.output
     # The GPU machine's view: the bundle and the probe, nothing else (the repo's data and a text
