@@ -305,9 +305,9 @@ class Planned:
 class Job(Planned):
     """One student, built: its data (subset, text, visual tokens), initial model and training config."""
 
-    data: StudentData = field(repr=False, default=None)
-    model: Student = field(repr=False, default=None)
-    tcfg: TrainConfig = None
+    data: StudentData = field(repr=False)
+    model: Student = field(repr=False)
+    tcfg: TrainConfig
 
 
 BUNDLE_FORMAT = "diffcurate-grid2-bundle-1"
@@ -346,10 +346,9 @@ class Bundle:
 
 def take(corpus: Encoded, rows: np.ndarray) -> Encoded:
     """The corpus' rows `rows` (corpus row numbers, any order), in corpus order."""
-    pos = np.searchsorted(corpus.index, np.sort(rows))
-    if (pos >= len(corpus.index)).any() or not np.array_equal(
-        corpus.index[np.minimum(pos, len(corpus.index) - 1)], np.sort(rows)
-    ):
+    want = np.sort(rows)
+    pos = np.searchsorted(corpus.index, want)
+    if len(want) and (pos.max() >= len(corpus.index) or not np.array_equal(corpus.index[pos], want)):
         raise BatchError("a student's rows are not all in the corpus (the bundle and the plan disagree)")
     t = torch.from_numpy(pos)
     return replace(corpus, x=corpus.x[t], labels=corpus.labels[t], index=corpus.index[pos], flip=corpus.flip[pos])
@@ -392,7 +391,9 @@ def plan_students(exps: Iterable[Exp], paths: Paths, overrides: dict | None = No
             tokens, mask, _ = text_tokens(meta["class_prompts"], TextEncoder(tkey[0]), tkey[1], tkey[2], tkey[3])
             texts[tkey] = {"tokens": np.ascontiguousarray(tokens, dtype=np.float32), "mask": mask}
         students.append(Planned(e, p, subset["index"].to_numpy(), sel))
-    union = np.unique(np.concatenate([s.rows for s in students])) if students else np.zeros(0, np.int64)
+    if not students:
+        raise BatchError("no training runs in the plan (the data group is select-only: run it with `run --grid v2`)")
+    union = np.unique(np.concatenate([s.rows for s in students]))
     return Bundle(students, take(corpus, union), meta, texts, overrides)
 
 
@@ -582,10 +583,11 @@ def finish(
     unknown = [t.name for t in trained if t.name not in by_name]
     if unknown:
         raise BatchError(f"trained students not in the bundle: {', '.join(unknown)} (the bundle and the run disagree)")
+    if not trained:
+        return pd.DataFrame()
     if not meter.floor:
         t0 = time.perf_counter()
-        s0 = by_name[trained[0].name] if trained else bundle.students[0]
-        meter.measure_floor(patch_of(s0.p, bundle.meta))
+        meter.measure_floor(patch_of(by_name[trained[0].name].p, bundle.meta))
         log(f"floor: FID {meter.floor['fid']:.2f}, probe FD {meter.floor['probe_fd']:.2f} ({time.perf_counter() - t0:.0f} s)")
     rows = []
     for t in trained:
@@ -615,8 +617,6 @@ def run(
     """Parts of the v2 plan on one device, in one process: plan, build, train stack by stack, sample
     and measure; record rows."""
     bundle = plan_students(exps, paths, overrides, log)
-    if not bundle.students:
-        raise BatchError("no training runs in the plan (the data group is select-only: run it with `run --grid v2`)")
     jobs = build(bundle, log)
     meter = meter_of(bundle, paths.probe, device, load_reference(paths.ref))
     trained = train_and_sample(jobs, meter, device, precision, log)
